@@ -1,0 +1,104 @@
+//! The crate's one error type.
+
+use std::fmt;
+
+/// What went wrong, naming the object and the field at fault.
+///
+/// Messages are stable and tested verbatim: `<object>: <field>: <reason>`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An input object breaks a rule: a missing required field or an invalid value (SPEC F7, I7).
+    #[error("{object}: {field}: {reason}")]
+    InvalidField {
+        /// The object, e.g. `PersistentVolumeClaim default/data`.
+        object: ObjectRef,
+        /// The field path inside the object, e.g. `spec.accessModes`.
+        field: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The inputs do not describe one volume (SPEC F4, S4): e.g. a host PV that is not the one the
+    /// PVC names.
+    #[error("{object}: {field}: {reason}")]
+    Inconsistent {
+        /// The object that does not fit the others.
+        object: ObjectRef,
+        /// The field that disagrees.
+        field: String,
+        /// How it disagrees.
+        reason: String,
+    },
+    /// A vcluster configuration value has the wrong type or an impossible combination (SPEC M2-M4).
+    #[error("vcluster configuration: {path}: {reason}")]
+    Config {
+        /// Dotted path of the key, e.g. `sync.toHost.persistentVolumes.enabled`.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A case file (CASES.md) could not be read.
+    #[error("{reason}")]
+    Case {
+        /// What is wrong, naming the key.
+        reason: String,
+    },
+    /// The inputs ask for something the crate does not do (yet).
+    #[error("not supported: {0}")]
+    Unsupported(String),
+}
+
+impl Error {
+    pub(crate) fn invalid(object: ObjectRef, field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::InvalidField {
+            object,
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn inconsistent(
+        object: ObjectRef,
+        field: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        Self::Inconsistent {
+            object,
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Names one Kubernetes object in messages: its kind, and `namespace/name` or `name`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjectRef {
+    /// The kind, e.g. `PersistentVolume`.
+    pub kind: &'static str,
+    /// The namespace; empty for cluster-scoped objects.
+    pub namespace: String,
+    /// The name; may be empty when the object has none (then shown as `<unnamed>`).
+    pub name: String,
+}
+
+impl ObjectRef {
+    /// An object of `kind` named by its metadata.
+    pub fn new(kind: &'static str, meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> Self {
+        Self {
+            kind,
+            namespace: meta.namespace.clone().unwrap_or_default(),
+            name: meta.name.clone().unwrap_or_default(),
+        }
+    }
+}
+
+impl fmt::Display for ObjectRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = if self.name.is_empty() { "<unnamed>" } else { &self.name };
+        if self.namespace.is_empty() {
+            write!(f, "{} {name}", self.kind)
+        } else {
+            write!(f, "{} {}/{name}", self.kind, self.namespace)
+        }
+    }
+}

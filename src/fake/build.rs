@@ -1,0 +1,133 @@
+//! F2: the fake PV, field for field as vcluster builds it.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{
+    FlexPersistentVolumeSource, ObjectReference, PersistentVolume, PersistentVolumeClaim,
+    PersistentVolumeSpec, PersistentVolumeStatus,
+};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use crate::error::Error;
+use crate::explain::{Explanation, Input, Rule, Source};
+use crate::object::{pv_ref, string_map};
+use crate::options::{FakeCapacity, Options};
+use crate::reclaim::ReclaimPolicy;
+use crate::wellknown::{
+    BOUND_BY_CONTROLLER_ANNOTATION, CREATED_BY_ANNOTATION, FAKE_DRIVER, FAKE_PV_LABEL,
+    FAKE_PV_PROVISIONER, PROVISIONED_BY_ANNOTATION,
+};
+
+/// The fake PV for bound `pvc` named `name`, with the chosen reclaim policy and capacity.
+pub(crate) fn fake_pv(
+    name: &str,
+    pvc: &PersistentVolumeClaim,
+    reclaim: ReclaimPolicy,
+    capacity: BTreeMap<String, Quantity>,
+    why: &mut Explanation,
+) -> PersistentVolume {
+    let spec = pvc.spec.clone().unwrap_or_default();
+    why.rule(Rule::F2, "fake PV built from the virtual PVC");
+    why.field("metadata.name", Source::Input(Input::VirtualPvc, "spec.volumeName"));
+    why.field("metadata.labels", Source::Constant);
+    why.field("metadata.annotations", Source::Constant);
+    why.field("spec.flexVolume", Source::Constant);
+    why.field("spec.accessModes", Source::Input(Input::VirtualPvc, "spec.accessModes"));
+    why.field("spec.volumeMode", Source::Input(Input::VirtualPvc, "spec.volumeMode"));
+    why.field("spec.claimRef", Source::Input(Input::VirtualPvc, "metadata"));
+    why.field(
+        "spec.storageClassName",
+        Source::Input(Input::VirtualPvc, "spec.storageClassName"),
+    );
+    why.field("status.phase", Source::Constant);
+    PersistentVolume {
+        metadata: ObjectMeta {
+            name: Some(name.to_owned()),
+            labels: string_map([(FAKE_PV_LABEL, "true")]),
+            annotations: string_map([
+                (CREATED_BY_ANNOTATION, FAKE_PV_PROVISIONER),
+                (BOUND_BY_CONTROLLER_ANNOTATION, "true"),
+                (PROVISIONED_BY_ANNOTATION, FAKE_PV_PROVISIONER),
+            ]),
+            ..ObjectMeta::default()
+        },
+        spec: Some(PersistentVolumeSpec {
+            flex_volume: Some(FlexPersistentVolumeSource {
+                driver: FAKE_DRIVER.to_owned(),
+                ..FlexPersistentVolumeSource::default()
+            }),
+            capacity: Some(capacity),
+            access_modes: spec.access_modes,
+            volume_mode: spec.volume_mode,
+            claim_ref: Some(ObjectReference {
+                kind: Some("PersistentVolumeClaim".to_owned()),
+                api_version: Some("v1".to_owned()),
+                namespace: pvc.metadata.namespace.clone(),
+                name: pvc.metadata.name.clone(),
+                uid: pvc.metadata.uid.clone(),
+                resource_version: pvc.metadata.resource_version.clone(),
+                ..ObjectReference::default()
+            }),
+            persistent_volume_reclaim_policy: Some(reclaim.as_str().to_owned()),
+            storage_class_name: Some(spec.storage_class_name.unwrap_or_default()),
+            ..PersistentVolumeSpec::default()
+        }),
+        status: Some(PersistentVolumeStatus {
+            phase: Some("Bound".to_owned()),
+            ..PersistentVolumeStatus::default()
+        }),
+    }
+}
+
+/// The fake PV's capacity: the PVC's request (vcluster), or the host PV's with
+/// `fakeCapacity: HostPv`.
+pub(crate) fn fake_capacity(
+    pvc: &PersistentVolumeClaim,
+    host_pv: Option<&PersistentVolume>,
+    options: &Options,
+    why: &mut Explanation,
+) -> Result<BTreeMap<String, Quantity>, Error> {
+    let request = || {
+        pvc.spec
+            .as_ref()
+            .and_then(|s| s.resources.as_ref())
+            .and_then(|r| r.requests.clone())
+            .unwrap_or_default()
+    };
+    match (options.fake_capacity, host_pv) {
+        (FakeCapacity::Request, _) => {
+            why.field(
+                "spec.capacity",
+                Source::Input(Input::VirtualPvc, "spec.resources.requests"),
+            );
+            Ok(request())
+        }
+        (FakeCapacity::HostPv, None) => {
+            why.field(
+                "spec.capacity",
+                Source::Option {
+                    name: "fakeCapacity",
+                    value: "HostPv",
+                    from: Some((Input::VirtualPvc, "spec.resources.requests")),
+                },
+            );
+            Ok(request())
+        }
+        (FakeCapacity::HostPv, Some(pv)) => {
+            let capacity = pv.spec.as_ref().and_then(|s| s.capacity.clone()).unwrap_or_default();
+            if !capacity.contains_key("storage") {
+                return Err(Error::invalid(pv_ref(pv), "spec.capacity.storage", "missing"));
+            }
+            why.field(
+                "spec.capacity",
+                Source::Option {
+                    name: "fakeCapacity",
+                    value: "HostPv",
+                    from: Some((Input::HostPv, "spec.capacity")),
+                },
+            );
+            Ok(capacity)
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! Options (SPEC §7). Every default is vcluster's behaviour; an option only changes what it names.
+
+use serde::{Deserialize, Serialize};
+
+/// Where a fake PV's reclaim policy comes from (SPEC F3, §7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum FakeReclaimPolicy {
+    /// Always `Delete`, vcluster's behaviour (upstream issue #2098).
+    #[default]
+    Delete,
+    /// Always `Retain`.
+    Retain,
+    /// The host PV's policy; `Retain` when the host PV has none (the API default for PVs);
+    /// `Delete` when no host PV is given.
+    FromHostPv,
+    /// The host StorageClass's `reclaimPolicy`; `Delete` when unset or when no class is given.
+    FromStorageClass,
+    /// The host PV's policy when given, else the StorageClass's, else `Delete`.
+    Inherit,
+}
+
+/// Where a fake PV's capacity comes from (SPEC §7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum FakeCapacity {
+    /// The PVC's `spec.resources.requests`, vcluster's behaviour.
+    #[default]
+    Request,
+    /// The host PV's `spec.capacity` when a host PV is given, else the request.
+    HostPv,
+}
+
+/// Which unclaimed host PVs in `H` are mirrored in sync mode (SPEC S5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum RetainedPvMirroring {
+    /// Only with evidence of ownership: a current virtual PV naming the host PV (**deviation**).
+    #[default]
+    Owned,
+    /// vcluster's rule: also every `Retain` or `Released` PV bound in `H` (upstream #1041).
+    Legacy,
+}
+
+/// What happens when both sides changed the same field since the last sync (SPEC B1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum ConflictPolicy {
+    /// The virtual side wins, vcluster's behaviour.
+    #[default]
+    VirtualWins,
+    /// Report the conflicting fields instead of choosing.
+    Report,
+}
+
+/// All options of SPEC §7, with vcluster's behaviour as the default.
+///
+/// ```
+/// use pv_translate::{FakeReclaimPolicy, Options};
+/// let options = Options::default().with_fake_reclaim_policy(FakeReclaimPolicy::Inherit);
+/// assert_eq!(options.fake_reclaim_policy, FakeReclaimPolicy::Inherit);
+/// assert!(!options.keep_unlabeled_pvs);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+#[non_exhaustive]
+pub struct Options {
+    /// Where a fake PV's reclaim policy comes from.
+    pub fake_reclaim_policy: FakeReclaimPolicy,
+    /// Where a fake PV's capacity comes from.
+    pub fake_capacity: FakeCapacity,
+    /// Fake mode deletes only unreferenced PVs that carry the fake-pv label (SPEC F5).
+    pub keep_unlabeled_pvs: bool,
+    /// Which unclaimed host PVs are mirrored in sync mode (SPEC S5).
+    pub retained_pv_mirroring: RetainedPvMirroring,
+    /// What a two-sided change does (SPEC B1).
+    pub conflicts: ConflictPolicy,
+}
+
+impl Options {
+    /// Sets [`Options::fake_reclaim_policy`].
+    pub const fn with_fake_reclaim_policy(mut self, value: FakeReclaimPolicy) -> Self {
+        self.fake_reclaim_policy = value;
+        self
+    }
+
+    /// Sets [`Options::fake_capacity`].
+    pub const fn with_fake_capacity(mut self, value: FakeCapacity) -> Self {
+        self.fake_capacity = value;
+        self
+    }
+
+    /// Sets [`Options::keep_unlabeled_pvs`].
+    pub const fn with_keep_unlabeled_pvs(mut self, value: bool) -> Self {
+        self.keep_unlabeled_pvs = value;
+        self
+    }
+
+    /// Sets [`Options::retained_pv_mirroring`].
+    pub const fn with_retained_pv_mirroring(mut self, value: RetainedPvMirroring) -> Self {
+        self.retained_pv_mirroring = value;
+        self
+    }
+
+    /// Sets [`Options::conflicts`].
+    pub const fn with_conflicts(mut self, value: ConflictPolicy) -> Self {
+        self.conflicts = value;
+        self
+    }
+}

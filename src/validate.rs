@@ -1,0 +1,99 @@
+//! Input validation: an object the API server would reject is an error, never half-translated
+//! (SPEC F7, I7).
+
+use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
+
+use crate::error::{Error, ObjectRef};
+use crate::object::{pv_ref, pvc_ref};
+use crate::quantity::Quantity;
+use crate::reclaim::ReclaimPolicy;
+
+/// Access modes the API server accepts.
+const ACCESS_MODES: [&str; 4] = ["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"];
+/// Volume modes the API server accepts.
+const VOLUME_MODES: [&str; 2] = ["Filesystem", "Block"];
+
+/// F7: checks that a virtual PVC can back a PV: name, namespace, access modes and a storage
+/// request, each valid.
+pub fn validate_pvc(pvc: &PersistentVolumeClaim) -> Result<(), Error> {
+    let object = pvc_ref(pvc);
+    if pvc.metadata.name.as_deref().unwrap_or_default().is_empty() {
+        return Err(Error::invalid(object, "metadata.name", "missing"));
+    }
+    if pvc.metadata.namespace.as_deref().unwrap_or_default().is_empty() {
+        return Err(Error::invalid(object, "metadata.namespace", "missing"));
+    }
+    let spec = pvc.spec.as_ref();
+    check_access_modes(&object, spec.and_then(|s| s.access_modes.as_deref()))?;
+    check_volume_mode(&object, spec.and_then(|s| s.volume_mode.as_deref()))?;
+    let storage = spec
+        .and_then(|s| s.resources.as_ref())
+        .and_then(|r| r.requests.as_ref())
+        .and_then(|r| r.get("storage"));
+    match storage {
+        None => Err(Error::invalid(object, "spec.resources.requests.storage", "missing")),
+        Some(q) => check_quantity(&object, "spec.resources.requests.storage", &q.0),
+    }
+}
+
+/// I7: checks that a PV passes the API server's schema for the fields this crate reads or
+/// writes: a storage capacity, access modes, a valid reclaim policy and volume mode.
+pub fn validate_pv(pv: &PersistentVolume) -> Result<(), Error> {
+    let object = pv_ref(pv);
+    if pv.metadata.name.as_deref().unwrap_or_default().is_empty() {
+        return Err(Error::invalid(object, "metadata.name", "missing"));
+    }
+    let spec = pv.spec.as_ref();
+    match spec.and_then(|s| s.capacity.as_ref()).and_then(|c| c.get("storage")) {
+        None => return Err(Error::invalid(object, "spec.capacity.storage", "missing")),
+        Some(q) => check_quantity(&object, "spec.capacity.storage", &q.0)?,
+    }
+    check_access_modes(&object, spec.and_then(|s| s.access_modes.as_deref()))?;
+    check_volume_mode(&object, spec.and_then(|s| s.volume_mode.as_deref()))?;
+    reclaim_policy_of(pv)?;
+    Ok(())
+}
+
+/// The PV's reclaim policy; `Ok(None)` when unset, an error naming the field when invalid.
+pub(crate) fn reclaim_policy_of(pv: &PersistentVolume) -> Result<Option<ReclaimPolicy>, Error> {
+    let Some(text) = pv.spec.as_ref().and_then(|s| s.persistent_volume_reclaim_policy.as_deref()) else {
+        return Ok(None);
+    };
+    text.parse()
+        .map(Some)
+        .map_err(|e: crate::reclaim::UnknownReclaimPolicy| Error::invalid(pv_ref(pv), "spec.persistentVolumeReclaimPolicy", e.to_string()))
+}
+
+fn check_access_modes(object: &ObjectRef, modes: Option<&[String]>) -> Result<(), Error> {
+    let modes = modes.unwrap_or_default();
+    if modes.is_empty() {
+        return Err(Error::invalid(object.clone(), "spec.accessModes", "at least one access mode is required"));
+    }
+    match modes.iter().find(|m| !ACCESS_MODES.contains(&m.as_str())) {
+        Some(bad) => Err(Error::invalid(
+            object.clone(),
+            "spec.accessModes",
+            format!("unknown access mode {bad:?}"),
+        )),
+        None => Ok(()),
+    }
+}
+
+fn check_volume_mode(object: &ObjectRef, mode: Option<&str>) -> Result<(), Error> {
+    match mode {
+        Some(m) if !VOLUME_MODES.contains(&m) => Err(Error::invalid(
+            object.clone(),
+            "spec.volumeMode",
+            format!("unknown volume mode {m:?} (want Filesystem or Block)"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn check_quantity(object: &ObjectRef, field: &str, text: &str) -> Result<(), Error> {
+    match text.parse::<Quantity>() {
+        Ok(q) if q.is_negative() => Err(Error::invalid(object.clone(), field, format!("negative quantity {text:?}"))),
+        Ok(_) => Ok(()),
+        Err(e) => Err(Error::invalid(object.clone(), field, e.to_string())),
+    }
+}

@@ -1,0 +1,79 @@
+//! Well-known label and annotation keys and values: vcluster's wire contract (SPEC §0).
+//!
+//! These strings are read and written by vcluster itself; changing one breaks compatibility.
+
+/// Label that marks a fake PersistentVolume; its value is always `"true"`.
+pub const FAKE_PV_LABEL: &str = "vcluster.loft.sh/fake-pv";
+/// Annotation `kubernetes.io/createdby` on fake PVs.
+pub const CREATED_BY_ANNOTATION: &str = "kubernetes.io/createdby";
+/// Annotation `pv.kubernetes.io/provisioned-by` on fake PVs.
+pub const PROVISIONED_BY_ANNOTATION: &str = "pv.kubernetes.io/provisioned-by";
+/// Annotation `pv.kubernetes.io/bound-by-controller` on fake PVs.
+pub const BOUND_BY_CONTROLLER_ANNOTATION: &str = "pv.kubernetes.io/bound-by-controller";
+/// Value of the `createdby` and `provisioned-by` annotations of fake PVs.
+pub const FAKE_PV_PROVISIONER: &str = "fake-pv-provisioner";
+/// The flexVolume driver of fake PVs.
+pub const FAKE_DRIVER: &str = "fake";
+
+/// Annotation on a virtual PV naming the host PV it mirrors.
+pub const HOST_PV_ANNOTATION: &str = "vcluster.loft.sh/host-pv";
+/// Marker label on host objects created by a virtual cluster (value: see [`crate::VirtualCluster`]).
+pub const MANAGED_BY_LABEL: &str = "vcluster.loft.sh/managed-by";
+/// Label that hands an object to another controller: the PV syncer never touches it (SPEC F6).
+pub const CONTROLLED_BY_LABEL: &str = "vcluster.loft.sh/controlled-by";
+/// Label on host PVCs naming the virtual namespace (SPEC P1).
+pub const NAMESPACE_LABEL: &str = "vcluster.loft.sh/namespace";
+/// Helm's release label, rewritten on the host (SPEC N5).
+pub const RELEASE_LABEL: &str = "release";
+
+/// Annotation marking a StorageClass as the cluster default.
+pub const DEFAULT_CLASS_ANNOTATION: &str = "storageclass.kubernetes.io/is-default-class";
+
+/// Bookkeeping annotation: the virtual object's name.
+pub const OBJECT_NAME_ANNOTATION: &str = "vcluster.loft.sh/object-name";
+/// Bookkeeping annotation: the virtual object's namespace.
+pub const OBJECT_NAMESPACE_ANNOTATION: &str = "vcluster.loft.sh/object-namespace";
+/// Bookkeeping annotation: the virtual object's uid.
+pub const OBJECT_UID_ANNOTATION: &str = "vcluster.loft.sh/object-uid";
+/// Bookkeeping annotation: the virtual object's kind, e.g. `/v1, Kind=PersistentVolume`.
+pub const OBJECT_KIND_ANNOTATION: &str = "vcluster.loft.sh/object-kind";
+/// Bookkeeping annotation: the host object's name.
+pub const OBJECT_HOST_NAME_ANNOTATION: &str = "vcluster.loft.sh/object-host-name";
+/// Bookkeeping annotation: the host object's namespace.
+pub const OBJECT_HOST_NAMESPACE_ANNOTATION: &str = "vcluster.loft.sh/object-host-namespace";
+/// Bookkeeping annotation: the annotation keys copied from the virtual object, sorted, `\n`-joined.
+pub const MANAGED_ANNOTATIONS_ANNOTATION: &str = "vcluster.loft.sh/managed-annotations";
+/// Bookkeeping annotation: the label keys copied from the virtual object.
+pub const MANAGED_LABELS_ANNOTATION: &str = "vcluster.loft.sh/managed-labels";
+
+/// Every bookkeeping annotation key: they describe the host object and never cross to the tenant.
+pub const BOOKKEEPING_ANNOTATIONS: [&str; 8] = [
+    OBJECT_NAME_ANNOTATION,
+    OBJECT_NAMESPACE_ANNOTATION,
+    OBJECT_UID_ANNOTATION,
+    OBJECT_KIND_ANNOTATION,
+    OBJECT_HOST_NAME_ANNOTATION,
+    OBJECT_HOST_NAMESPACE_ANNOTATION,
+    MANAGED_ANNOTATIONS_ANNOTATION,
+    MANAGED_LABELS_ANNOTATION,
+];
+
+/// Label keys that vcluster rewrites on the host (SPEC N5).
+pub const TRANSLATED_LABEL_KEYS: [&str; 4] = [
+    RELEASE_LABEL,
+    NAMESPACE_LABEL,
+    MANAGED_BY_LABEL,
+    CONTROLLED_BY_LABEL,
+];
+
+/// `object-kind` value of a PersistentVolume.
+pub const PV_OBJECT_KIND: &str = "/v1, Kind=PersistentVolume";
+/// `object-kind` value of a PersistentVolumeClaim.
+pub const PVC_OBJECT_KIND: &str = "/v1, Kind=PersistentVolumeClaim";
+/// `object-kind` value of a StorageClass.
+pub const STORAGE_CLASS_OBJECT_KIND: &str = "storage.k8s.io/v1, Kind=StorageClass";
+
+/// Whether `key` is a bookkeeping annotation (or `host-pv`), which never crosses between clusters.
+pub fn is_bookkeeping_annotation(key: &str) -> bool {
+    key == HOST_PV_ANNOTATION || BOOKKEEPING_ANNOTATIONS.contains(&key)
+}
