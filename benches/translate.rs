@@ -1,1 +1,2 @@
+//! Benchmarks (divan); filled in below.
 fn main() {}

@@ -1,1 +1,51 @@
-fn main() {}
+//! Prints the desired object of a case file (CASES.md).
+//!
+//! ```text
+//! cargo run --example translate -- CASE.yaml [--explain]
+//! ```
+//!
+//! Success: the object as YAML on stdout (or `null`), exit 0. `--explain` adds the rules and
+//! field origins on stderr. Bad input: one message on stderr naming the file, exit 1.
+
+use std::process::ExitCode;
+
+use pv_translate::case::{Case, to_yaml};
+
+fn main() -> ExitCode {
+    let mut path = None;
+    let mut explain = false;
+    for arg in std::env::args().skip(1) {
+        match arg.as_str() {
+            "--explain" => explain = true,
+            _ if arg.starts_with("--") => return fail(&format!("unknown option {arg}")),
+            _ if path.is_some() => return fail("give exactly one case file"),
+            _ => path = Some(arg),
+        }
+    }
+    let Some(path) = path else {
+        return fail("usage: translate CASE.yaml [--explain]");
+    };
+    let result = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read: {e}"))
+        .and_then(|text| Case::from_yaml(&text).map_err(|e| e.to_string()))
+        .and_then(|case| case.run().map_err(|e| e.to_string()))
+        .and_then(|outcome| {
+            let yaml = to_yaml(outcome.desired.as_ref()).map_err(|e| e.to_string())?;
+            Ok((yaml, outcome.explanation))
+        });
+    match result {
+        Ok((yaml, explanation)) => {
+            if explain {
+                eprint!("{explanation}");
+            }
+            print!("{yaml}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => fail(&format!("{path}: {message}")),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::FAILURE
+}

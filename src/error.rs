@@ -49,7 +49,11 @@ pub enum Error {
 }
 
 impl Error {
-    pub(crate) fn invalid(object: ObjectRef, field: impl Into<String>, reason: impl Into<String>) -> Self {
+    pub(crate) fn invalid(
+        object: ObjectRef,
+        field: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
         Self::InvalidField {
             object,
             field: field.into(),
@@ -83,7 +87,10 @@ pub struct ObjectRef {
 
 impl ObjectRef {
     /// An object of `kind` named by its metadata.
-    pub fn new(kind: &'static str, meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> Self {
+    pub fn new(
+        kind: &'static str,
+        meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    ) -> Self {
         Self {
             kind,
             namespace: meta.namespace.clone().unwrap_or_default(),
@@ -94,7 +101,11 @@ impl ObjectRef {
 
 impl fmt::Display for ObjectRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = if self.name.is_empty() { "<unnamed>" } else { &self.name };
+        let name = if self.name.is_empty() {
+            "<unnamed>"
+        } else {
+            &self.name
+        };
         if self.namespace.is_empty() {
             write!(f, "{} {name}", self.kind)
         } else {

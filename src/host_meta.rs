@@ -14,6 +14,7 @@ use crate::wellknown::{
 
 /// Where a host object goes.
 #[derive(Debug, Clone, Copy)]
+#[allow(dead_code)] // used by H1, P1 and C2
 pub(crate) enum Scope<'a> {
     /// A cluster-scoped object (PV, StorageClass): marker N4 cluster value.
     Cluster,
@@ -24,6 +25,7 @@ pub(crate) enum Scope<'a> {
 /// The host metadata for a virtual object: name `host_name`, labels through N5 plus the marker,
 /// annotations minus `host-pv`, bookkeeping keys and `excluded`, plus the bookkeeping
 /// annotations of SPEC H1 (and `object-namespace`, `object-host-namespace` for namespaced ones).
+#[allow(dead_code)] // used by H1, P1 and C2
 pub(crate) fn host_metadata(
     virtual_meta: &ObjectMeta,
     host_name: &str,
@@ -65,7 +67,10 @@ pub(crate) fn host_metadata(
             None
         }
         Scope::Namespaced(virtual_namespace) => {
-            labels.insert(MANAGED_BY_LABEL.to_owned(), cluster.namespaced_marker().to_owned());
+            labels.insert(
+                MANAGED_BY_LABEL.to_owned(),
+                cluster.namespaced_marker().to_owned(),
+            );
             labels.insert(NAMESPACE_LABEL.to_owned(), virtual_namespace.to_owned());
             annotations.insert(
                 OBJECT_NAMESPACE_ANNOTATION.to_owned(),

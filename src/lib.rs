@@ -53,6 +53,8 @@
 //! `k8s-openapi` is used without a Kubernetes version feature; the application picks one
 //! (e.g. `k8s-openapi = { version = "0.29", features = ["latest"] }`), as with kube-rs.
 
+#[cfg(feature = "yaml")]
+pub mod case;
 pub mod cluster;
 pub mod error;
 pub mod explain;
@@ -78,3 +80,8 @@ pub use mode::{PvMode, StorageClassMode, SyncMode};
 pub use options::{ConflictPolicy, FakeCapacity, FakeReclaimPolicy, Options, RetainedPvMirroring};
 pub use reclaim::ReclaimPolicy;
 pub use translator::Translator;
+
+// The README's example is compiled and run as a doc test.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -111,7 +111,12 @@ pub fn cluster_marker(host_namespace: &str, vcluster: &str) -> String {
 pub fn host_label_key<'k>(key: &'k str, vcluster: &str) -> Cow<'k, str> {
     if TRANSLATED_LABEL_KEYS.contains(&key) {
         let hash = sha256_prefix(key, HASH_DIGITS);
-        Cow::Owned(safe_concat(&["vcluster.loft.sh/label", vcluster, "x", &hash]))
+        Cow::Owned(safe_concat(&[
+            "vcluster.loft.sh/label",
+            vcluster,
+            "x",
+            &hash,
+        ]))
     } else {
         Cow::Borrowed(key)
     }

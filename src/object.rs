@@ -50,18 +50,26 @@ pub(crate) fn without_server_fields(meta: &ObjectMeta) -> ObjectMeta {
 }
 
 /// A string map from `(key, value)` pairs; `None` when empty, so that absent and empty agree.
-pub(crate) fn string_map<K, V>(pairs: impl IntoIterator<Item = (K, V)>) -> Option<BTreeMap<String, String>>
+pub(crate) fn string_map<K, V>(
+    pairs: impl IntoIterator<Item = (K, V)>,
+) -> Option<BTreeMap<String, String>>
 where
     K: Into<String>,
     V: Into<String>,
 {
-    let map: BTreeMap<String, String> = pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+    let map: BTreeMap<String, String> = pairs
+        .into_iter()
+        .map(|(k, v)| (k.into(), v.into()))
+        .collect();
     (!map.is_empty()).then_some(map)
 }
 
 /// Whether a StorageClass is marked as the cluster default (GA or beta annotation).
 pub(crate) fn is_default_class(class: &StorageClass) -> bool {
-    ["storageclass.kubernetes.io/is-default-class", "storageclass.beta.kubernetes.io/is-default-class"]
-        .into_iter()
-        .any(|key| annotation(&class.metadata, key) == Some("true"))
+    [
+        "storageclass.kubernetes.io/is-default-class",
+        "storageclass.beta.kubernetes.io/is-default-class",
+    ]
+    .into_iter()
+    .any(|key| annotation(&class.metadata, key) == Some("true"))
 }

@@ -72,7 +72,8 @@ impl FromStr for Quantity {
         let pow10 = pow10
             .checked_sub(fraction_digits)
             .ok_or_else(|| fail("exponent out of range"))?;
-        Self::normalise(negative, mantissa, pow2, pow10).ok_or_else(|| fail("exponent out of range"))
+        Self::normalise(negative, mantissa, pow2, pow10)
+            .ok_or_else(|| fail("exponent out of range"))
     }
 }
 
@@ -120,11 +121,11 @@ impl Quantity {
         }
         let mut pow2 = pow2.checked_add(pow10)?;
         let mut pow5 = pow10;
-        while mantissa % 2 == 0 {
+        while mantissa.is_multiple_of(2) {
             mantissa /= 2;
             pow2 = pow2.checked_add(1)?;
         }
-        while mantissa % 5 == 0 {
+        while mantissa.is_multiple_of(5) {
             mantissa /= 5;
             pow5 = pow5.checked_add(1)?;
         }

@@ -56,7 +56,9 @@ impl Translator {
     pub fn virtual_pv(&self, inputs: &Inputs<'_>) -> Result<Translation<PersistentVolume>, Error> {
         match self.mode.persistent_volumes {
             PvMode::Fake => fake::translate(self, inputs),
-            PvMode::Sync => Err(Error::Unsupported("sync mode is not implemented yet".to_owned())),
+            PvMode::Sync => Err(Error::Unsupported(
+                "sync mode is not implemented yet".to_owned(),
+            )),
             PvMode::Disabled => Err(Error::Unsupported(
                 "PV mode None (legacy, both PV syncers off) manages no PersistentVolume".to_owned(),
             )),
@@ -64,7 +66,10 @@ impl Translator {
     }
 
     /// The desired virtual PV for `inputs`, without the explanation.
-    pub fn desired_virtual_pv(&self, inputs: &Inputs<'_>) -> Result<Option<PersistentVolume>, Error> {
+    pub fn desired_virtual_pv(
+        &self,
+        inputs: &Inputs<'_>,
+    ) -> Result<Option<PersistentVolume>, Error> {
         self.virtual_pv(inputs).map(|t| t.desired)
     }
 }

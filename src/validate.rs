@@ -9,7 +9,12 @@ use crate::quantity::Quantity;
 use crate::reclaim::ReclaimPolicy;
 
 /// Access modes the API server accepts.
-const ACCESS_MODES: [&str; 4] = ["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"];
+const ACCESS_MODES: [&str; 4] = [
+    "ReadWriteOnce",
+    "ReadOnlyMany",
+    "ReadWriteMany",
+    "ReadWriteOncePod",
+];
 /// Volume modes the API server accepts.
 const VOLUME_MODES: [&str; 2] = ["Filesystem", "Block"];
 
@@ -20,7 +25,13 @@ pub fn validate_pvc(pvc: &PersistentVolumeClaim) -> Result<(), Error> {
     if pvc.metadata.name.as_deref().unwrap_or_default().is_empty() {
         return Err(Error::invalid(object, "metadata.name", "missing"));
     }
-    if pvc.metadata.namespace.as_deref().unwrap_or_default().is_empty() {
+    if pvc
+        .metadata
+        .namespace
+        .as_deref()
+        .unwrap_or_default()
+        .is_empty()
+    {
         return Err(Error::invalid(object, "metadata.namespace", "missing"));
     }
     let spec = pvc.spec.as_ref();
@@ -31,7 +42,11 @@ pub fn validate_pvc(pvc: &PersistentVolumeClaim) -> Result<(), Error> {
         .and_then(|r| r.requests.as_ref())
         .and_then(|r| r.get("storage"));
     match storage {
-        None => Err(Error::invalid(object, "spec.resources.requests.storage", "missing")),
+        None => Err(Error::invalid(
+            object,
+            "spec.resources.requests.storage",
+            "missing",
+        )),
         Some(q) => check_quantity(&object, "spec.resources.requests.storage", &q.0),
     }
 }
@@ -44,7 +59,10 @@ pub fn validate_pv(pv: &PersistentVolume) -> Result<(), Error> {
         return Err(Error::invalid(object, "metadata.name", "missing"));
     }
     let spec = pv.spec.as_ref();
-    match spec.and_then(|s| s.capacity.as_ref()).and_then(|c| c.get("storage")) {
+    match spec
+        .and_then(|s| s.capacity.as_ref())
+        .and_then(|c| c.get("storage"))
+    {
         None => return Err(Error::invalid(object, "spec.capacity.storage", "missing")),
         Some(q) => check_quantity(&object, "spec.capacity.storage", &q.0)?,
     }
@@ -56,18 +74,32 @@ pub fn validate_pv(pv: &PersistentVolume) -> Result<(), Error> {
 
 /// The PV's reclaim policy; `Ok(None)` when unset, an error naming the field when invalid.
 pub(crate) fn reclaim_policy_of(pv: &PersistentVolume) -> Result<Option<ReclaimPolicy>, Error> {
-    let Some(text) = pv.spec.as_ref().and_then(|s| s.persistent_volume_reclaim_policy.as_deref()) else {
+    let Some(text) = pv
+        .spec
+        .as_ref()
+        .and_then(|s| s.persistent_volume_reclaim_policy.as_deref())
+    else {
         return Ok(None);
     };
     text.parse()
         .map(Some)
-        .map_err(|e: crate::reclaim::UnknownReclaimPolicy| Error::invalid(pv_ref(pv), "spec.persistentVolumeReclaimPolicy", e.to_string()))
+        .map_err(|e: crate::reclaim::UnknownReclaimPolicy| {
+            Error::invalid(
+                pv_ref(pv),
+                "spec.persistentVolumeReclaimPolicy",
+                e.to_string(),
+            )
+        })
 }
 
 fn check_access_modes(object: &ObjectRef, modes: Option<&[String]>) -> Result<(), Error> {
     let modes = modes.unwrap_or_default();
     if modes.is_empty() {
-        return Err(Error::invalid(object.clone(), "spec.accessModes", "at least one access mode is required"));
+        return Err(Error::invalid(
+            object.clone(),
+            "spec.accessModes",
+            "at least one access mode is required",
+        ));
     }
     match modes.iter().find(|m| !ACCESS_MODES.contains(&m.as_str())) {
         Some(bad) => Err(Error::invalid(
@@ -92,7 +124,11 @@ fn check_volume_mode(object: &ObjectRef, mode: Option<&str>) -> Result<(), Error
 
 fn check_quantity(object: &ObjectRef, field: &str, text: &str) -> Result<(), Error> {
     match text.parse::<Quantity>() {
-        Ok(q) if q.is_negative() => Err(Error::invalid(object.clone(), field, format!("negative quantity {text:?}"))),
+        Ok(q) if q.is_negative() => Err(Error::invalid(
+            object.clone(),
+            field,
+            format!("negative quantity {text:?}"),
+        )),
         Ok(_) => Ok(()),
         Err(e) => Err(Error::invalid(object.clone(), field, e.to_string())),
     }

@@ -29,13 +29,25 @@ pub(crate) fn fake_pv(
 ) -> PersistentVolume {
     let spec = pvc.spec.clone().unwrap_or_default();
     why.rule(Rule::F2, "fake PV built from the virtual PVC");
-    why.field("metadata.name", Source::Input(Input::VirtualPvc, "spec.volumeName"));
+    why.field(
+        "metadata.name",
+        Source::Input(Input::VirtualPvc, "spec.volumeName"),
+    );
     why.field("metadata.labels", Source::Constant);
     why.field("metadata.annotations", Source::Constant);
     why.field("spec.flexVolume", Source::Constant);
-    why.field("spec.accessModes", Source::Input(Input::VirtualPvc, "spec.accessModes"));
-    why.field("spec.volumeMode", Source::Input(Input::VirtualPvc, "spec.volumeMode"));
-    why.field("spec.claimRef", Source::Input(Input::VirtualPvc, "metadata"));
+    why.field(
+        "spec.accessModes",
+        Source::Input(Input::VirtualPvc, "spec.accessModes"),
+    );
+    why.field(
+        "spec.volumeMode",
+        Source::Input(Input::VirtualPvc, "spec.volumeMode"),
+    );
+    why.field(
+        "spec.claimRef",
+        Source::Input(Input::VirtualPvc, "metadata"),
+    );
     why.field(
         "spec.storageClassName",
         Source::Input(Input::VirtualPvc, "spec.storageClassName"),
@@ -115,9 +127,17 @@ pub(crate) fn fake_capacity(
             Ok(request())
         }
         (FakeCapacity::HostPv, Some(pv)) => {
-            let capacity = pv.spec.as_ref().and_then(|s| s.capacity.clone()).unwrap_or_default();
+            let capacity = pv
+                .spec
+                .as_ref()
+                .and_then(|s| s.capacity.clone())
+                .unwrap_or_default();
             if !capacity.contains_key("storage") {
-                return Err(Error::invalid(pv_ref(pv), "spec.capacity.storage", "missing"));
+                return Err(Error::invalid(
+                    pv_ref(pv),
+                    "spec.capacity.storage",
+                    "missing",
+                ));
             }
             why.field(
                 "spec.capacity",

@@ -19,21 +19,27 @@ pub(crate) fn check(
 ) -> Result<(), Error> {
     let volume = claimed_volume(pvc).unwrap_or_default();
     for (pv, what) in [(inputs.host_pv, "host"), (inputs.virtual_pv, "virtual")] {
-        if let Some(pv) = pv {
-            if name(&pv.metadata) != volume {
-                return Err(Error::inconsistent(
-                    pv_ref(pv),
-                    "metadata.name",
-                    format!("the {what} PV is not the one the virtual PVC names in spec.volumeName ({volume:?})"),
-                ));
-            }
+        if let Some(pv) = pv
+            && name(&pv.metadata) != volume
+        {
+            return Err(Error::inconsistent(
+                pv_ref(pv),
+                "metadata.name",
+                format!(
+                    "the {what} PV is not the one the virtual PVC names in spec.volumeName ({volume:?})"
+                ),
+            ));
         }
     }
     let Some(class) = inputs.host_storage_class else {
         return Ok(());
     };
     let class_name = name(&class.metadata);
-    match pvc.spec.as_ref().and_then(|s| s.storage_class_name.as_deref()) {
+    match pvc
+        .spec
+        .as_ref()
+        .and_then(|s| s.storage_class_name.as_deref())
+    {
         None if !is_default_class(class) => Err(Error::inconsistent(
             storage_class_ref(class),
             "metadata.annotations",
@@ -58,7 +64,9 @@ pub(crate) fn check(
                 Err(Error::inconsistent(
                     storage_class_ref(class),
                     "metadata.name",
-                    format!("the virtual PVC's class is {wanted:?}, so the host class is {expected:?}"),
+                    format!(
+                        "the virtual PVC's class is {wanted:?}, so the host class is {expected:?}"
+                    ),
                 ))
             }
         }

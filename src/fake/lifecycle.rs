@@ -68,7 +68,9 @@ pub fn fake_pv_action<'a>(
         (None, None) => FakePvAction::Nothing,
         (None, Some(claim)) => FakePvAction::Create { claim },
         (Some(_), Some(claim)) => FakePvAction::Keep { claim },
-        (Some(pv), None) if options.keep_unlabeled_pvs && !is_fake(pv) => FakePvAction::KeepUnlabeled,
+        (Some(pv), None) if options.keep_unlabeled_pvs && !is_fake(pv) => {
+            FakePvAction::KeepUnlabeled
+        }
         (Some(_), None) => FakePvAction::Delete,
     }
 }

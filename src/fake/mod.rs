@@ -11,7 +11,9 @@ mod reclaim;
 
 use k8s_openapi::api::core::v1::PersistentVolume;
 
-pub use lifecycle::{FakePvAction, claimed_volume, fake_pv_action, is_controlled_elsewhere, is_fake};
+pub use lifecycle::{
+    FakePvAction, claimed_volume, fake_pv_action, is_controlled_elsewhere, is_fake,
+};
 
 use crate::error::Error;
 use crate::explain::{Explanation, Rule, Source, Translation};
@@ -33,7 +35,10 @@ pub(crate) fn translate(
 ) -> Result<Translation<PersistentVolume>, Error> {
     let mut why = Explanation::default();
     if let Some(current) = inputs.virtual_pv.filter(|pv| is_controlled_elsewhere(pv)) {
-        why.rule(Rule::F6, "the virtual PV is labelled vcluster.loft.sh/controlled-by: never touched");
+        why.rule(
+            Rule::F6,
+            "the virtual PV is labelled vcluster.loft.sh/controlled-by: never touched",
+        );
         return Ok(Translation {
             desired: Some(untouched(current)),
             explanation: why,
@@ -41,17 +46,29 @@ pub(crate) fn translate(
     }
     let Some(pvc) = inputs.virtual_pvc else {
         let desired = unclaimed(inputs.virtual_pv, translator, &mut why);
-        return Ok(Translation { desired, explanation: why });
+        return Ok(Translation {
+            desired,
+            explanation: why,
+        });
     };
     validate_pvc(pvc)?;
     let class_translated = translator.mode.storage_classes == StorageClassMode::ToHost;
     consistency::check(pvc, inputs, &translator.cluster, class_translated)?;
     let Some(volume) = claimed_volume(pvc) else {
-        why.rule(Rule::F1, "the virtual PVC is not bound (no spec.volumeName): no fake PV");
+        why.rule(
+            Rule::F1,
+            "the virtual PVC is not bound (no spec.volumeName): no fake PV",
+        );
         let desired = unclaimed(inputs.virtual_pv, translator, &mut why);
-        return Ok(Translation { desired, explanation: why });
+        return Ok(Translation {
+            desired,
+            explanation: why,
+        });
     };
-    why.rule(Rule::F1, format!("the virtual PVC is bound to {volume:?}: a fake PV of that name"));
+    why.rule(
+        Rule::F1,
+        format!("the virtual PVC is bound to {volume:?}: a fake PV of that name"),
+    );
     let (policy, policy_source) = reclaim::fake_reclaim_policy(
         translator.options.fake_reclaim_policy,
         inputs.host_pv,
@@ -60,7 +77,9 @@ pub(crate) fn translate(
     let capacity = build::fake_capacity(pvc, inputs.host_pv, &translator.options, &mut why)?;
     let pv = build::fake_pv(volume, pvc, policy, capacity, &mut why);
     let reason = match &policy_source {
-        Source::Constant => format!("reclaim policy {policy}, whatever the host says (vcluster #2098)"),
+        Source::Constant => {
+            format!("reclaim policy {policy}, whatever the host says (vcluster #2098)")
+        }
         other => format!("reclaim policy {policy} ({other})"),
     };
     why.rule(Rule::F3, reason);
@@ -79,10 +98,16 @@ fn unclaimed(
 ) -> Option<PersistentVolume> {
     let pv = current?;
     if translator.options.keep_unlabeled_pvs && !is_fake(pv) {
-        why.rule(Rule::F5, "unclaimed virtual PV without the fake-pv label kept (keepUnlabeledPvs)");
+        why.rule(
+            Rule::F5,
+            "unclaimed virtual PV without the fake-pv label kept (keepUnlabeledPvs)",
+        );
         Some(untouched(pv))
     } else {
-        why.rule(Rule::F5, "no virtual PVC names the virtual PV: delete it, then remove its finalizers");
+        why.rule(
+            Rule::F5,
+            "no virtual PVC names the virtual PV: delete it, then remove its finalizers",
+        );
         None
     }
 }

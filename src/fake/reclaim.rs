@@ -31,18 +31,27 @@ pub(crate) fn fake_reclaim_policy(
         FakeReclaimPolicy::Delete => (ReclaimPolicy::Delete, Source::Constant),
         FakeReclaimPolicy::Retain => (ReclaimPolicy::Retain, with("Retain", None)),
         FakeReclaimPolicy::FromHostPv => match host_pv {
-            Some(pv) => (from_pv(pv)?, with("FromHostPv", Some((Input::HostPv, PV_FIELD)))),
+            Some(pv) => (
+                from_pv(pv)?,
+                with("FromHostPv", Some((Input::HostPv, PV_FIELD))),
+            ),
             None => (ReclaimPolicy::Delete, with("FromHostPv", None)),
         },
         FakeReclaimPolicy::FromStorageClass => match class {
             Some(class) => (
                 from_class(class)?,
-                with("FromStorageClass", Some((Input::HostStorageClass, CLASS_FIELD))),
+                with(
+                    "FromStorageClass",
+                    Some((Input::HostStorageClass, CLASS_FIELD)),
+                ),
             ),
             None => (ReclaimPolicy::Delete, with("FromStorageClass", None)),
         },
         FakeReclaimPolicy::Inherit => match (host_pv, class) {
-            (Some(pv), _) => (from_pv(pv)?, with("Inherit", Some((Input::HostPv, PV_FIELD)))),
+            (Some(pv), _) => (
+                from_pv(pv)?,
+                with("Inherit", Some((Input::HostPv, PV_FIELD))),
+            ),
             (None, Some(class)) => (
                 from_class(class)?,
                 with("Inherit", Some((Input::HostStorageClass, CLASS_FIELD))),

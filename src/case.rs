@@ -1,0 +1,304 @@
+//! Case files (the project's CASES.md): one YAML document describing what a syncer knows at one
+//! moment, read into typed inputs and run through a [`Translator`].
+//!
+//! ```
+//! use pv_translate::case::Case;
+//! let case = Case::from_yaml(r#"
+//! options: {fakeReclaimPolicy: Inherit}
+//! virtualPvc:
+//!   metadata: {name: data, namespace: default}
+//!   spec:
+//!     accessModes: [ReadWriteOnce]
+//!     resources: {requests: {storage: 1Gi}}
+//!     volumeName: pvc-1
+//! hostPv:
+//!   metadata: {name: pvc-1}
+//!   spec: {persistentVolumeReclaimPolicy: Retain}
+//! "#)?;
+//! let outcome = case.run()?;
+//! let yaml = pv_translate::case::to_yaml(outcome.desired.as_ref())?;
+//! assert!(yaml.contains("persistentVolumeReclaimPolicy: Retain"));
+//! # Ok::<(), pv_translate::Error>(())
+//! ```
+
+use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
+use k8s_openapi::api::storage::v1::StorageClass;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
+
+use crate::cluster::VirtualCluster;
+use crate::error::Error;
+use crate::explain::{Explanation, Translation};
+use crate::inputs::Inputs;
+use crate::mode::SyncMode;
+use crate::options::Options;
+use crate::translator::Translator;
+
+/// Which desired object a case asks for (`want:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Want {
+    /// The desired virtual PV (default).
+    #[default]
+    VirtualPv,
+    /// The desired host PV for the given virtual PV (SPEC H1).
+    HostPv,
+    /// The desired host PVC for the given virtual PVC (SPEC P1, P2).
+    HostPvc,
+    /// The virtual copy of the given host class (SPEC C1).
+    VirtualStorageClass,
+    /// The host copy of the given virtual class (SPEC C2).
+    HostStorageClass,
+}
+
+/// What a fixture expects (`expect:` / `expectError:`); ignored by the example.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Expectation {
+    /// Neither key given.
+    #[default]
+    Unspecified,
+    /// `expect: null`: the object should not exist.
+    Absent,
+    /// `expect: {...}`: the desired object, as YAML data.
+    Object(Value),
+    /// `expectError: text`: translation fails with a message containing `text`.
+    Error(String),
+}
+
+/// The file as written; only used to check keys before typing the objects.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RawCase {
+    #[serde(default)]
+    mode: Option<SyncMode>,
+    #[serde(default)]
+    vcluster: Option<Value>,
+    #[serde(default)]
+    virtual_cluster: Option<VirtualCluster>,
+    #[serde(default)]
+    options: Option<Options>,
+    #[serde(default)]
+    want: Option<Want>,
+    #[serde(default)]
+    virtual_pvc: Option<Value>,
+    #[serde(default)]
+    host_pv: Option<Value>,
+    #[serde(default)]
+    host_storage_class: Option<Value>,
+    #[serde(default)]
+    virtual_pv: Option<Value>,
+    #[serde(default)]
+    virtual_storage_class: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    expect: Option<Value>,
+    #[serde(default)]
+    expect_error: Option<String>,
+}
+
+/// Keeps `expect: null` apart from a missing `expect`.
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
+}
+
+/// One case, typed.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Case {
+    /// The sync mode (`mode:`, or resolved from `vcluster:`).
+    pub mode: SyncMode,
+    /// `virtualCluster:` (`V` and `H`).
+    pub cluster: VirtualCluster,
+    /// `options:`.
+    pub options: Options,
+    /// `want:`.
+    pub want: Want,
+    /// `virtualPvc:`.
+    pub virtual_pvc: Option<PersistentVolumeClaim>,
+    /// `hostPv:`.
+    pub host_pv: Option<PersistentVolume>,
+    /// `hostStorageClass:`.
+    pub host_storage_class: Option<StorageClass>,
+    /// `virtualPv:`.
+    pub virtual_pv: Option<PersistentVolume>,
+    /// `virtualStorageClass:`.
+    pub virtual_storage_class: Option<StorageClass>,
+    /// `expect:` / `expectError:`.
+    pub expectation: Expectation,
+}
+
+/// A desired object of any kind a case can ask for.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum DesiredObject {
+    /// A PersistentVolume (virtual or host).
+    PersistentVolume(Box<PersistentVolume>),
+    /// A PersistentVolumeClaim (host).
+    PersistentVolumeClaim(Box<PersistentVolumeClaim>),
+    /// A StorageClass (virtual or host).
+    StorageClass(Box<StorageClass>),
+}
+
+/// The result of running a case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// The desired object, `None` when it should not exist.
+    pub desired: Option<DesiredObject>,
+    /// Why.
+    pub explanation: Explanation,
+}
+
+impl Case {
+    /// Reads a case from YAML text. Unknown top-level keys are errors; objects may omit
+    /// `apiVersion` and `kind`.
+    pub fn from_yaml(text: &str) -> Result<Self, Error> {
+        let raw: RawCase = serde_saphyr::from_str(text).map_err(|e| Error::Case {
+            reason: e.to_string(),
+        })?;
+        let mode = match (raw.mode, raw.vcluster) {
+            (Some(_), Some(_)) => {
+                return Err(case_error(
+                    "mode, vcluster",
+                    "give either `mode` or `vcluster`, not both",
+                ));
+            }
+            (Some(mode), None) => mode,
+            (None, Some(_)) => {
+                return Err(Error::Unsupported(
+                    "the `vcluster:` key is not implemented yet; use `mode:`".to_owned(),
+                ));
+            }
+            (None, None) => SyncMode::default(),
+        };
+        let expectation = match (raw.expect, raw.expect_error) {
+            (Some(_), Some(_)) => {
+                return Err(case_error(
+                    "expect, expectError",
+                    "give at most one of them",
+                ));
+            }
+            (Some(Value::Null), None) => Expectation::Absent,
+            (Some(object), None) => Expectation::Object(object),
+            (None, Some(text)) => Expectation::Error(text),
+            (None, None) => Expectation::Unspecified,
+        };
+        Ok(Self {
+            mode,
+            cluster: raw.virtual_cluster.unwrap_or_default(),
+            options: raw.options.unwrap_or_default(),
+            want: raw.want.unwrap_or_default(),
+            virtual_pvc: object(raw.virtual_pvc, "virtualPvc", "v1", "PersistentVolumeClaim")?,
+            host_pv: object(raw.host_pv, "hostPv", "v1", "PersistentVolume")?,
+            host_storage_class: object(
+                raw.host_storage_class,
+                "hostStorageClass",
+                "storage.k8s.io/v1",
+                "StorageClass",
+            )?,
+            virtual_pv: object(raw.virtual_pv, "virtualPv", "v1", "PersistentVolume")?,
+            virtual_storage_class: object(
+                raw.virtual_storage_class,
+                "virtualStorageClass",
+                "storage.k8s.io/v1",
+                "StorageClass",
+            )?,
+            expectation,
+        })
+    }
+
+    /// The translator this case describes.
+    pub fn translator(&self) -> Translator {
+        Translator {
+            cluster: self.cluster.clone(),
+            mode: self.mode,
+            options: self.options,
+        }
+    }
+
+    /// The inputs this case gives.
+    pub fn inputs(&self) -> Inputs<'_> {
+        Inputs {
+            virtual_pvc: self.virtual_pvc.as_ref(),
+            host_pv: self.host_pv.as_ref(),
+            host_storage_class: self.host_storage_class.as_ref(),
+            virtual_pv: self.virtual_pv.as_ref(),
+        }
+    }
+
+    /// Translates: the desired object that `want` names, explained.
+    pub fn run(&self) -> Result<Outcome, Error> {
+        let translator = self.translator();
+        match self.want {
+            Want::VirtualPv => {
+                let t = translator.virtual_pv(&self.inputs())?;
+                Ok(outcome(t, |pv| DesiredObject::PersistentVolume(Box::new(pv))))
+            }
+            other => Err(Error::Unsupported(format!(
+                "`want: {}` is not implemented yet",
+                serde_json::to_value(other)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default()
+            ))),
+        }
+    }
+}
+
+fn outcome<T>(t: Translation<T>, wrap: fn(T) -> DesiredObject) -> Outcome {
+    Outcome {
+        desired: t.desired.map(wrap),
+        explanation: t.explanation,
+    }
+}
+
+fn case_error(key: &str, reason: &str) -> Error {
+    Error::Case {
+        reason: format!("{key}: {reason}"),
+    }
+}
+
+/// Types the object under `key`, adding `apiVersion` and `kind` when omitted.
+fn object<T: DeserializeOwned>(
+    value: Option<Value>,
+    key: &str,
+    api_version: &str,
+    kind: &str,
+) -> Result<Option<T>, Error> {
+    let mut map = match value {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(map)) => map,
+        Some(_) => {
+            return Err(case_error(
+                key,
+                &format!("expected a {kind} object (a mapping)"),
+            ));
+        }
+    };
+    for (field, expected) in [("apiVersion", api_version), ("kind", kind)] {
+        match map.get(field) {
+            None => {
+                map.insert(field.to_owned(), Value::String(expected.to_owned()));
+            }
+            Some(Value::String(found)) if found == expected => {}
+            Some(found) => {
+                return Err(case_error(
+                    &format!("{key}.{field}"),
+                    &format!("expected {expected:?}, found {found}"),
+                ));
+            }
+        }
+    }
+    serde_json::from_value(Value::Object(map))
+        .map(Some)
+        .map_err(|e| case_error(key, &e.to_string()))
+}
+
+/// The desired object as YAML with `apiVersion` and `kind`, or `null` when there is none.
+pub fn to_yaml(desired: Option<&DesiredObject>) -> Result<String, Error> {
+    match desired {
+        None => Ok("null\n".to_owned()),
+        Some(object) => serde_saphyr::to_string(object).map_err(|e| Error::Case {
+            reason: format!("cannot write YAML: {e}"),
+        }),
+    }
+}
