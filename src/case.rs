@@ -233,6 +233,14 @@ impl Case {
                 let t = translator.virtual_pv(&self.inputs())?;
                 Ok(outcome(t, |pv| DesiredObject::PersistentVolume(Box::new(pv))))
             }
+            Want::HostPv => {
+                let t = translator.host_pv(&self.inputs())?;
+                Ok(outcome(t, |pv| DesiredObject::PersistentVolume(Box::new(pv))))
+            }
+            Want::HostPvc => {
+                let t = translator.host_pvc(&self.inputs())?;
+                Ok(outcome(t, |pvc| DesiredObject::PersistentVolumeClaim(Box::new(pvc))))
+            }
             other => Err(Error::Unsupported(format!(
                 "`want: {}` is not implemented yet",
                 serde_json::to_value(other)

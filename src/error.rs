@@ -29,6 +29,14 @@ pub enum Error {
         /// How it disagrees.
         reason: String,
     },
+    /// A translation needs an input that was not given, e.g. `virtualPv` for a host PV.
+    #[error("{input}: {reason}")]
+    MissingInput {
+        /// The input's case-file key, e.g. `virtualPv`.
+        input: &'static str,
+        /// Why it is needed.
+        reason: String,
+    },
     /// A vcluster configuration value has the wrong type or an impossible combination (SPEC M2-M4).
     #[error("vcluster configuration: {path}: {reason}")]
     Config {

@@ -56,6 +56,9 @@
 #[cfg(feature = "yaml")]
 pub mod case;
 pub mod cluster;
+#[cfg(feature = "yaml")]
+pub mod config;
+pub mod storage_class;
 pub mod error;
 pub mod explain;
 pub mod fake;
@@ -65,6 +68,7 @@ pub mod names;
 pub mod options;
 pub mod quantity;
 pub mod reclaim;
+pub mod sync;
 pub mod translator;
 pub mod validate;
 pub mod wellknown;

@@ -1,11 +1,12 @@
 //! The entry point: a translator configured once with the cluster identity, mode and options.
 
-use k8s_openapi::api::core::v1::PersistentVolume;
+use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
 
 use crate::cluster::VirtualCluster;
 use crate::error::Error;
 use crate::explain::Translation;
 use crate::fake;
+use crate::sync;
 use crate::inputs::Inputs;
 use crate::mode::{PvMode, SyncMode};
 use crate::options::Options;
@@ -56,13 +57,39 @@ impl Translator {
     pub fn virtual_pv(&self, inputs: &Inputs<'_>) -> Result<Translation<PersistentVolume>, Error> {
         match self.mode.persistent_volumes {
             PvMode::Fake => fake::translate(self, inputs),
-            PvMode::Sync => Err(Error::Unsupported(
-                "sync mode is not implemented yet".to_owned(),
-            )),
+            PvMode::Sync => sync::translate(self, inputs),
             PvMode::Disabled => Err(Error::Unsupported(
                 "PV mode None (legacy, both PV syncers off) manages no PersistentVolume".to_owned(),
             )),
         }
+    }
+
+    /// The desired host PV for the virtual PV `inputs.virtual_pv` (SPEC H1), explained.
+    ///
+    /// Only a virtual-originated PV (one without `vcluster.loft.sh/host-pv`) has a host PV made
+    /// from it; for a mirrored PV this is an error, since the host PV is the source there.
+    pub fn host_pv(&self, inputs: &Inputs<'_>) -> Result<Translation<PersistentVolume>, Error> {
+        let Some(virtual_pv) = inputs.virtual_pv else {
+            return Err(Error::MissingInput {
+                input: "virtualPv",
+                reason: "the host PV is made from a virtual PV (SPEC H1); none given".to_owned(),
+            });
+        };
+        sync::host_pv(virtual_pv, &self.cluster)
+    }
+
+    /// The desired host PVC for the virtual PVC `inputs.virtual_pvc` (SPEC P1, P2), explained.
+    ///
+    /// In sync mode a PVC naming a PV in `spec.volumeName` needs that virtual PV as
+    /// `inputs.virtual_pv` to translate the name (P2).
+    pub fn host_pvc(&self, inputs: &Inputs<'_>) -> Result<Translation<PersistentVolumeClaim>, Error> {
+        let Some(pvc) = inputs.virtual_pvc else {
+            return Err(Error::MissingInput {
+                input: "virtualPvc",
+                reason: "the host PVC is made from a virtual PVC (SPEC P1); none given".to_owned(),
+            });
+        };
+        sync::host_pvc(pvc, inputs.virtual_pv, self)
     }
 
     /// The desired virtual PV for `inputs`, without the explanation.
