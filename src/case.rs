@@ -27,11 +27,14 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+
 use crate::cluster::VirtualCluster;
 use crate::error::Error;
 use crate::explain::{Explanation, Translation};
 use crate::inputs::Inputs;
-use crate::mode::SyncMode;
+use crate::mode::{StorageClassMode, SyncMode};
+use crate::storage_class;
 use crate::options::Options;
 use crate::translator::Translator;
 
@@ -123,6 +126,8 @@ pub struct Case {
     pub virtual_pv: Option<PersistentVolume>,
     /// `virtualStorageClass:`.
     pub virtual_storage_class: Option<StorageClass>,
+    /// The host class selector of `sync.fromHost.storageClasses.selector`, from `vcluster:`.
+    pub storage_class_selector: Option<LabelSelector>,
     /// `expect:` / `expectError:`.
     pub expectation: Expectation,
 }
@@ -152,9 +157,13 @@ impl Case {
     /// Reads a case from YAML text. Unknown top-level keys are errors; objects may omit
     /// `apiVersion` and `kind`.
     pub fn from_yaml(text: &str) -> Result<Self, Error> {
-        let raw: RawCase = serde_saphyr::from_str(text).map_err(|e| Error::Case {
-            reason: e.to_string(),
+        let raw: RawCase = serde_saphyr::from_str(text).map_err(|e| {
+            let message = e.to_string();
+            Error::Case {
+                reason: message.strip_prefix("error: ").unwrap_or(&message).to_owned(),
+            }
         })?;
+        let mut selector = None;
         let mode = match (raw.mode, raw.vcluster) {
             (Some(_), Some(_)) => {
                 return Err(case_error(
@@ -163,10 +172,10 @@ impl Case {
                 ));
             }
             (Some(mode), None) => mode,
-            (None, Some(_)) => {
-                return Err(Error::Unsupported(
-                    "the `vcluster:` key is not implemented yet; use `mode:`".to_owned(),
-                ));
+            (None, Some(document)) => {
+                let config = crate::config::resolve(&document)?;
+                selector = config.class_limit().cloned();
+                config.mode
             }
             (None, None) => SyncMode::default(),
         };
@@ -202,6 +211,7 @@ impl Case {
                 "storage.k8s.io/v1",
                 "StorageClass",
             )?,
+            storage_class_selector: selector,
             expectation,
         })
     }
@@ -231,25 +241,56 @@ impl Case {
         match self.want {
             Want::VirtualPv => {
                 let t = translator.virtual_pv(&self.inputs())?;
-                Ok(outcome(t, |pv| DesiredObject::PersistentVolume(Box::new(pv))))
+                Ok(outcome(t, |pv| {
+                    DesiredObject::PersistentVolume(Box::new(pv))
+                }))
             }
             Want::HostPv => {
                 let t = translator.host_pv(&self.inputs())?;
-                Ok(outcome(t, |pv| DesiredObject::PersistentVolume(Box::new(pv))))
+                Ok(outcome(t, |pv| {
+                    DesiredObject::PersistentVolume(Box::new(pv))
+                }))
             }
             Want::HostPvc => {
                 let t = translator.host_pvc(&self.inputs())?;
-                Ok(outcome(t, |pvc| DesiredObject::PersistentVolumeClaim(Box::new(pvc))))
+                Ok(outcome(t, |pvc| {
+                    DesiredObject::PersistentVolumeClaim(Box::new(pvc))
+                }))
             }
-            other => Err(Error::Unsupported(format!(
-                "`want: {}` is not implemented yet",
-                serde_json::to_value(other)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default()
-            ))),
+            Want::VirtualStorageClass => {
+                self.require_class_mode(StorageClassMode::FromHost, "virtualStorageClass", "C1")?;
+                let host = required(self.host_storage_class.as_ref(), "hostStorageClass")?;
+                let t = storage_class::translate_from_host(host, self.storage_class_selector.as_ref())?;
+                Ok(outcome(t, |c| DesiredObject::StorageClass(Box::new(c))))
+            }
+            Want::HostStorageClass => {
+                self.require_class_mode(StorageClassMode::ToHost, "hostStorageClass", "C2")?;
+                let class = required(self.virtual_storage_class.as_ref(), "virtualStorageClass")?;
+                let t = storage_class::translate_to_host(class, &self.cluster)?;
+                Ok(outcome(t, |c| DesiredObject::StorageClass(Box::new(c))))
+            }
         }
     }
+
+    /// StorageClasses cross only in their own mode; anything else would be a made-up answer.
+    fn require_class_mode(&self, mode: StorageClassMode, want: &str, rule: &str) -> Result<(), Error> {
+        if self.mode.storage_classes == mode {
+            return Ok(());
+        }
+        let wanted = serde_json::to_value(mode).ok();
+        let wanted = wanted.as_ref().and_then(Value::as_str).unwrap_or_default();
+        Err(case_error(
+            "want",
+            &format!("`want: {want}` needs `storageClasses: {wanted}` (SPEC {rule})"),
+        ))
+    }
+}
+
+fn required<'a, T>(object: Option<&'a T>, key: &'static str) -> Result<&'a T, Error> {
+    object.ok_or_else(|| Error::MissingInput {
+        input: key,
+        reason: "required by `want`".to_owned(),
+    })
 }
 
 fn outcome<T>(t: Translation<T>, wrap: fn(T) -> DesiredObject) -> Outcome {

@@ -7,6 +7,7 @@ use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::error::ObjectRef;
+use crate::wellknown::DEFAULT_CLASS_ANNOTATION;
 
 /// Names a PVC in errors.
 pub(crate) fn pvc_ref(pvc: &PersistentVolumeClaim) -> ObjectRef {
@@ -64,12 +65,10 @@ where
     (!map.is_empty()).then_some(map)
 }
 
-/// Whether a StorageClass is marked as the cluster default (GA or beta annotation).
+/// Whether a StorageClass is marked `storageclass.kubernetes.io/is-default-class: "true"`.
+///
+/// SPEC F4 names only this (GA) key; the beta key, which Kubernetes still honours, does not
+/// count here.
 pub(crate) fn is_default_class(class: &StorageClass) -> bool {
-    [
-        "storageclass.kubernetes.io/is-default-class",
-        "storageclass.beta.kubernetes.io/is-default-class",
-    ]
-    .into_iter()
-    .any(|key| annotation(&class.metadata, key) == Some("true"))
+    annotation(&class.metadata, DEFAULT_CLASS_ANNOTATION) == Some("true")
 }

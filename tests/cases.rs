@@ -1,10 +1,11 @@
 //! Runs every fixture in `tests/cases/*.yaml` (CASES.md format): checks `expect` / `expectError`
-//! and keeps an insta YAML snapshot of each output.
+//! and keeps an insta YAML snapshot of each output. Every file is checked; failures are listed
+//! together at the end.
 #![cfg(feature = "yaml")]
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use pv_translate::case::{Case, Expectation};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// `expectError` read straight from the file, for cases that fail before they are typed.
 fn raw_expect_error(text: &str) -> Option<String> {
@@ -12,8 +13,7 @@ fn raw_expect_error(text: &str) -> Option<String> {
     raw.get("expectError")?.as_str().map(str::to_owned)
 }
 
-/// `actual` contains everything `expected` says (objects compared key by key, `apiVersion` and
-/// `kind` optional in `expected`).
+/// `actual` equals `expected`, except that `expected` may omit `apiVersion` and `kind`.
 fn same_object(expected: &Value, actual: &Value) -> bool {
     let (Value::Object(want), Value::Object(got)) = (expected, actual) else {
         return expected == actual;
@@ -24,53 +24,50 @@ fn same_object(expected: &Value, actual: &Value) -> bool {
     keys_match && want.iter().all(|(k, v)| got.get(k) == Some(v))
 }
 
+/// The snapshot content and, when the case does not hold, why.
+fn check(text: &str) -> (Value, Option<String>) {
+    let case = match Case::from_yaml(text) {
+        Ok(case) => case,
+        Err(err) => {
+            let output = json!({"error": err.to_string()});
+            let problem = match raw_expect_error(text) {
+                Some(wanted) if err.to_string().contains(&wanted) => None,
+                Some(wanted) => Some(format!("error {err} lacks {wanted:?}")),
+                None => Some(format!("unexpected error reading the case: {err}")),
+            };
+            return (output, problem);
+        }
+    };
+    let result = case.run();
+    let output = match &result {
+        Ok(outcome) => serde_json::to_value(&outcome.desired).unwrap(),
+        Err(err) => json!({"error": err.to_string()}),
+    };
+    let problem = match (&case.expectation, &result) {
+        (Expectation::Absent, Ok(o)) if o.desired.is_none() => None,
+        (Expectation::Object(expected), Ok(_)) if same_object(expected, &output) => None,
+        (Expectation::Object(expected), Ok(_)) => {
+            Some(format!("\nexpected {expected}\n     got {output}"))
+        }
+        (Expectation::Error(wanted), Err(err)) if err.to_string().contains(wanted.as_str()) => {
+            None
+        }
+        (Expectation::Unspecified, _) => Some("a fixture states expect or expectError".into()),
+        (expectation, _) => Some(format!("expected {expectation:?}, got {output}")),
+    };
+    (output, problem)
+}
+
 #[test]
 fn fixture_cases() {
+    let mut failures = Vec::new();
     insta::glob!("cases/*.yaml", |path| {
         let text = std::fs::read_to_string(path).unwrap();
-        let name = path.display();
-        let case = match Case::from_yaml(&text) {
-            Ok(case) => case,
-            Err(err) => {
-                let wanted = raw_expect_error(&text)
-                    .unwrap_or_else(|| panic!("{name}: unexpected error reading the case: {err}"));
-                assert!(
-                    err.to_string().contains(&wanted),
-                    "{name}: error {err:?} lacks {wanted:?}"
-                );
-                insta::assert_yaml_snapshot!(serde_json::json!({"error": err.to_string()}));
-                return;
-            }
-        };
-        let result = case.run();
-        let output = match &result {
-            Ok(outcome) => serde_json::to_value(&outcome.desired).unwrap(),
-            Err(err) => serde_json::json!({"error": err.to_string()}),
-        };
-        match (&case.expectation, &result) {
-            (Expectation::Absent, Ok(outcome)) => {
-                assert!(
-                    outcome.desired.is_none(),
-                    "{name}: expected none, got {output}"
-                );
-            }
-            (Expectation::Object(expected), Ok(_)) => {
-                assert!(
-                    same_object(expected, &output),
-                    "{name}:\nexpected {expected}\n     got {output}"
-                );
-            }
-            (Expectation::Error(wanted), Err(err)) => {
-                assert!(
-                    err.to_string().contains(wanted.as_str()),
-                    "{name}: error {err:?} lacks {wanted:?}"
-                );
-            }
-            (Expectation::Unspecified, _) => {
-                panic!("{name}: a fixture states expect or expectError")
-            }
-            (expectation, _) => panic!("{name}: expected {expectation:?}, got {output}"),
+        let (output, problem) = check(&text);
+        if let Some(problem) = problem {
+            failures.push(format!("{}: {problem}", path.display()));
         }
         insta::assert_yaml_snapshot!(output);
     });
+    assert!(failures.is_empty(), "{} fixture(s) failed:\n{}", failures.len(), failures.join("\n"));
 }

@@ -9,8 +9,8 @@ use crate::inputs::Inputs;
 use crate::object::{is_default_class, name, pv_ref, storage_class_ref};
 
 /// F4: a host PV must be the one the PVC names; a host class must be the PVC's (its N3 name in
-/// `ToHost` mode) or, for a PVC without class, the default class. The current virtual PV must
-/// carry the PVC's volume name.
+/// `ToHost` mode) or, for a PVC without class, the default class. The current virtual PV of a
+/// bound PVC must carry the PVC's volume name.
 pub(crate) fn check(
     pvc: &PersistentVolumeClaim,
     inputs: &Inputs<'_>,
@@ -18,7 +18,9 @@ pub(crate) fn check(
     class_translated: bool,
 ) -> Result<(), Error> {
     let volume = claimed_volume(pvc).unwrap_or_default();
-    for (pv, what) in [(inputs.host_pv, "host"), (inputs.virtual_pv, "virtual")] {
+    // An unbound PVC names no PV: a current virtual PV is then simply unclaimed (F5).
+    let current = inputs.virtual_pv.filter(|_| !volume.is_empty());
+    for (pv, what) in [(inputs.host_pv, "host"), (current, "virtual")] {
         if let Some(pv) = pv
             && name(&pv.metadata) != volume
         {

@@ -88,9 +88,10 @@ pub fn is_fake(pv: &PersistentVolume) -> bool {
     label(&pv.metadata, FAKE_PV_LABEL) == Some("true")
 }
 
-/// F6: whether a PV is labelled `vcluster.loft.sh/controlled-by` (any value).
+/// F6: whether a PV is labelled `vcluster.loft.sh/controlled-by` with a non-empty value (an
+/// empty value does not count, as in vcluster).
 pub fn is_controlled_elsewhere(pv: &PersistentVolume) -> bool {
-    label(&pv.metadata, CONTROLLED_BY_LABEL).is_some()
+    label(&pv.metadata, CONTROLLED_BY_LABEL).is_some_and(|owner| !owner.is_empty())
 }
 
 /// Oldest first; unknown age last; then namespace, then name.
