@@ -34,8 +34,8 @@ use crate::error::Error;
 use crate::explain::{Explanation, Translation};
 use crate::inputs::Inputs;
 use crate::mode::{StorageClassMode, SyncMode};
-use crate::storage_class;
 use crate::options::Options;
+use crate::storage_class;
 use crate::translator::Translator;
 
 /// Which desired object a case asks for (`want:`).
@@ -160,7 +160,10 @@ impl Case {
         let raw: RawCase = serde_saphyr::from_str(text).map_err(|e| {
             let message = e.to_string();
             Error::Case {
-                reason: message.strip_prefix("error: ").unwrap_or(&message).to_owned(),
+                reason: message
+                    .strip_prefix("error: ")
+                    .unwrap_or(&message)
+                    .to_owned(),
             }
         })?;
         let mut selector = None;
@@ -260,7 +263,8 @@ impl Case {
             Want::VirtualStorageClass => {
                 self.require_class_mode(StorageClassMode::FromHost, "virtualStorageClass", "C1")?;
                 let host = required(self.host_storage_class.as_ref(), "hostStorageClass")?;
-                let t = storage_class::translate_from_host(host, self.storage_class_selector.as_ref())?;
+                let t =
+                    storage_class::translate_from_host(host, self.storage_class_selector.as_ref())?;
                 Ok(outcome(t, |c| DesiredObject::StorageClass(Box::new(c))))
             }
             Want::HostStorageClass => {
@@ -273,7 +277,12 @@ impl Case {
     }
 
     /// StorageClasses cross only in their own mode; anything else would be a made-up answer.
-    fn require_class_mode(&self, mode: StorageClassMode, want: &str, rule: &str) -> Result<(), Error> {
+    fn require_class_mode(
+        &self,
+        mode: StorageClassMode,
+        want: &str,
+        rule: &str,
+    ) -> Result<(), Error> {
         if self.mode.storage_classes == mode {
             return Ok(());
         }

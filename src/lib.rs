@@ -58,7 +58,6 @@ pub mod case;
 pub mod cluster;
 #[cfg(feature = "yaml")]
 pub mod config;
-pub mod storage_class;
 pub mod error;
 pub mod explain;
 pub mod fake;
@@ -68,6 +67,7 @@ pub mod names;
 pub mod options;
 pub mod quantity;
 pub mod reclaim;
+pub mod storage_class;
 pub mod sync;
 pub mod translator;
 pub mod validate;

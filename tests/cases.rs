@@ -49,9 +49,7 @@ fn check(text: &str) -> (Value, Option<String>) {
         (Expectation::Object(expected), Ok(_)) => {
             Some(format!("\nexpected {expected}\n     got {output}"))
         }
-        (Expectation::Error(wanted), Err(err)) if err.to_string().contains(wanted.as_str()) => {
-            None
-        }
+        (Expectation::Error(wanted), Err(err)) if err.to_string().contains(wanted.as_str()) => None,
         (Expectation::Unspecified, _) => Some("a fixture states expect or expectError".into()),
         (expectation, _) => Some(format!("expected {expectation:?}, got {output}")),
     };
@@ -69,5 +67,10 @@ fn fixture_cases() {
         }
         insta::assert_yaml_snapshot!(output);
     });
-    assert!(failures.is_empty(), "{} fixture(s) failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} fixture(s) failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -1,0 +1,133 @@
+//! Typed reads of known keys from a YAML document held as a `serde_json::Value` (SPEC M4).
+//!
+//! Every read names the dotted path of the key, so a wrong type is reported where it is. A `null`
+//! at a known path counts as unset; keys nobody asks for are never looked at.
+
+use serde_json::Value;
+
+use crate::error::Error;
+
+/// The path shown for the document itself (the root is not a key).
+pub(super) const DOCUMENT: &str = "(document)";
+
+/// A configuration error at `path`.
+pub(super) fn config_error(path: impl Into<String>, reason: impl Into<String>) -> Error {
+    Error::Config {
+        path: path.into(),
+        reason: reason.into(),
+    }
+}
+
+/// The dotted form of a key path, e.g. `sync.toHost.persistentVolumes.enabled`.
+pub(super) fn dotted(path: &[&str]) -> String {
+    if path.is_empty() {
+        DOCUMENT.to_owned()
+    } else {
+        path.join(".")
+    }
+}
+
+/// A short description of a value's type for messages, e.g. `a string "yes"`.
+pub(super) fn describe(value: &Value) -> String {
+    match value {
+        Value::Null => "null".to_owned(),
+        Value::Bool(b) => format!("the boolean {b}"),
+        Value::Number(n) => format!("the number {n}"),
+        Value::String(s) => {
+            let shown: String = s.chars().take(40).collect();
+            let more = if shown.len() < s.len() { "..." } else { "" };
+            format!("the string {shown:?}{more}")
+        }
+        Value::Array(_) => "a list".to_owned(),
+        Value::Object(_) => "a mapping".to_owned(),
+    }
+}
+
+/// The value at `path`, `None` when it or any mapping on the way is missing or `null`.
+///
+/// Every node on the way must be a mapping: anything else is an error naming that node's path.
+pub(super) fn lookup<'a>(doc: &'a Value, path: &[&str]) -> Result<Option<&'a Value>, Error> {
+    let mut current = doc;
+    for (depth, key) in path.iter().enumerate() {
+        let map = match current {
+            Value::Null => return Ok(None),
+            Value::Object(map) => map,
+            other => {
+                let at: Vec<&str> = path.iter().take(depth).copied().collect();
+                return Err(config_error(
+                    dotted(&at),
+                    format!("expected a mapping, found {}", describe(other)),
+                ));
+            }
+        };
+        match map.get(*key) {
+            Some(next) => current = next,
+            None => return Ok(None),
+        }
+    }
+    Ok((!current.is_null()).then_some(current))
+}
+
+/// A boolean key: `true`/`false` only (YAML 1.1 spellings such as `yes` or `on` arrive as
+/// booleans already); `None` when unset.
+pub(super) fn bool_at(doc: &Value, path: &[&str]) -> Result<Option<bool>, Error> {
+    match lookup(doc, path)? {
+        None => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(other) => Err(config_error(
+            dotted(path),
+            format!(
+                "expected a boolean (true or false), found {}",
+                describe(other)
+            ),
+        )),
+    }
+}
+
+/// vcluster's `StrBool` (`sync.fromHost.storageClasses.enabled`): `true`, `false` or `auto`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum StrBool {
+    /// `true` or `"true"` (any case).
+    True,
+    /// `false` or `"false"` (any case).
+    False,
+    /// `"auto"` (any case), the default: decided by the other settings.
+    Auto,
+}
+
+/// A `StrBool` key: a boolean, or one of the strings `true`, `false`, `auto` in any case;
+/// `None` when unset.
+pub(super) fn str_bool_at(doc: &Value, path: &[&str]) -> Result<Option<StrBool>, Error> {
+    let wrong = |found: &Value| {
+        config_error(
+            dotted(path),
+            format!(
+                "expected true, false or \"auto\", found {}",
+                describe(found)
+            ),
+        )
+    };
+    match lookup(doc, path)? {
+        None => Ok(None),
+        Some(Value::Bool(true)) => Ok(Some(StrBool::True)),
+        Some(Value::Bool(false)) => Ok(Some(StrBool::False)),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(Some(StrBool::True)),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Ok(Some(StrBool::False)),
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("auto") => Ok(Some(StrBool::Auto)),
+        Some(other) => Err(wrong(other)),
+    }
+}
+
+/// Whether `key` is set (present and not `null`) in the mapping at `parent`.
+pub(super) fn is_set(doc: &Value, parent: &[&str], key: &str) -> Result<bool, Error> {
+    Ok(match lookup(doc, parent)? {
+        Some(Value::Object(map)) => map.get(key).is_some_and(|v| !v.is_null()),
+        Some(other) => {
+            return Err(config_error(
+                dotted(parent),
+                format!("expected a mapping, found {}", describe(other)),
+            ));
+        }
+        None => false,
+    })
+}

@@ -1,0 +1,1459 @@
+//! SPEC M2-M4 (configuration), C1-C2 (StorageClasses): the cases of reference §8.7 and §8.8.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::arithmetic_side_effects,
+    missing_docs
+)]
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::storage::v1::StorageClass;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, LabelSelectorRequirement};
+use pv_translate::config::{Generation, VclusterConfig, resolve, resolve_yaml};
+use pv_translate::storage_class::{
+    host_storage_class, selector_matches, translate_from_host, translate_to_host,
+    validate_selector, virtual_storage_class,
+};
+use pv_translate::{Error, PvMode, Rule, StorageClassMode, SyncMode, VirtualCluster};
+use serde_json::{Value, json};
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+fn ok(yaml: &str) -> VclusterConfig {
+    resolve_yaml(yaml).unwrap_or_else(|e| panic!("{yaml:?} should resolve: {e}"))
+}
+
+fn mode(yaml: &str) -> SyncMode {
+    ok(yaml).mode
+}
+
+/// The path and reason of a configuration error.
+fn config_err(yaml: &str) -> (String, String) {
+    match resolve_yaml(yaml) {
+        Err(Error::Config { path, reason }) => (path, reason),
+        other => panic!("{yaml:?} should be a configuration error, got {other:?}"),
+    }
+}
+
+fn err_path(yaml: &str) -> String {
+    config_err(yaml).0
+}
+
+const FAKE_OFF: SyncMode = SyncMode::new(PvMode::Fake, StorageClassMode::Off);
+const FAKE_FROM_HOST: SyncMode = SyncMode::new(PvMode::Fake, StorageClassMode::FromHost);
+const FAKE_TO_HOST: SyncMode = SyncMode::new(PvMode::Fake, StorageClassMode::ToHost);
+
+fn class(value: Value) -> StorageClass {
+    serde_json::from_value(value).expect("test StorageClass")
+}
+
+fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+fn expr(key: &str, operator: &str, values: Option<&[&str]>) -> LabelSelectorRequirement {
+    LabelSelectorRequirement {
+        key: key.to_owned(),
+        operator: operator.to_owned(),
+        values: values.map(|v| v.iter().map(|s| (*s).to_owned()).collect()),
+    }
+}
+
+fn selector(match_labels: &[(&str, &str)], exprs: Vec<LabelSelectorRequirement>) -> LabelSelector {
+    LabelSelector {
+        match_labels: (!match_labels.is_empty()).then(|| labels(match_labels)),
+        match_expressions: (!exprs.is_empty()).then_some(exprs),
+    }
+}
+
+fn cluster() -> VirtualCluster {
+    VirtualCluster::new("suffix", "test")
+}
+
+// ---------------------------------------------------------------------------------------------
+// M2: vcluster.yaml (v0.20+)
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn m2_empty_document_is_v020_defaults() {
+    // M01: fake PVs, fromHost "auto" stays off, PVC sync on.
+    for yaml in [
+        "",
+        "{}",
+        "null",
+        "~",
+        "# only a comment\n",
+        "sync: {}",
+        "sync: null",
+    ] {
+        let config = ok(yaml);
+        assert_eq!(config.mode, FAKE_OFF, "{yaml:?}");
+        assert_eq!(config.generation, Generation::V020, "{yaml:?}");
+        assert!(config.pvc_sync, "{yaml:?}");
+        assert_eq!(config.storage_class_selector, None, "{yaml:?}");
+        assert_eq!(config.class_limit(), None, "{yaml:?}");
+    }
+    assert_eq!(resolve(&Value::Null).unwrap(), ok(""));
+    assert_eq!(resolve(&json!({})).unwrap(), ok(""));
+}
+
+#[test]
+fn m2_auto_becomes_from_host_with_virtual_scheduler_and_pvc_sync() {
+    // M02 (vcluster also requires sync.fromHost.nodes.enabled; that is not storage, not checked).
+    let config = ok("
+controlPlane: {advanced: {virtualScheduler: {enabled: true}}}
+sync: {fromHost: {nodes: {enabled: true}}}
+");
+    assert_eq!(config.mode, FAKE_FROM_HOST);
+    assert_eq!(config.generation, Generation::V020);
+    assert_eq!(
+        mode("controlPlane: {advanced: {virtualScheduler: {enabled: true}}}"),
+        FAKE_FROM_HOST
+    );
+}
+
+#[test]
+fn m2_auto_becomes_from_host_with_k8s_distro_scheduler() {
+    assert_eq!(
+        mode("controlPlane: {distro: {k8s: {enabled: true, scheduler: {enabled: true}}}}"),
+        FAKE_FROM_HOST
+    );
+}
+
+#[test]
+fn m2_auto_becomes_from_host_with_hybrid_scheduling() {
+    assert_eq!(
+        mode("sync: {toHost: {pods: {hybridScheduling: {enabled: true}}}}"),
+        FAKE_FROM_HOST
+    );
+}
+
+#[test]
+fn m2_auto_is_the_default_and_can_be_written() {
+    for value in ["auto", "Auto", "AUTO", "'auto'"] {
+        let yaml = format!(
+            "controlPlane: {{advanced: {{virtualScheduler: {{enabled: true}}}}}}\n\
+             sync: {{fromHost: {{storageClasses: {{enabled: {value}}}}}}}"
+        );
+        assert_eq!(mode(&yaml), FAKE_FROM_HOST, "{value}");
+        let yaml = format!("sync: {{fromHost: {{storageClasses: {{enabled: {value}}}}}}}");
+        assert_eq!(mode(&yaml), FAKE_OFF, "{value}");
+    }
+}
+
+#[test]
+fn m2_auto_stays_off_without_a_scheduler() {
+    assert_eq!(
+        mode(
+            "
+controlPlane:
+  advanced: {virtualScheduler: {enabled: false}}
+  distro: {k8s: {scheduler: {enabled: false}}}
+sync:
+  toHost: {pods: {hybridScheduling: {enabled: false}}}
+  fromHost: {storageClasses: {enabled: auto}}
+"
+        ),
+        FAKE_OFF
+    );
+}
+
+#[test]
+fn m2_auto_stays_off_without_pvc_sync() {
+    let config = ok("
+controlPlane: {advanced: {virtualScheduler: {enabled: true}}}
+sync: {toHost: {persistentVolumeClaims: {enabled: false}}}
+");
+    assert_eq!(config.mode, FAKE_OFF);
+    assert!(!config.pvc_sync);
+}
+
+#[test]
+fn m2_auto_not_promoted_when_to_host_no_error() {
+    // M03
+    assert_eq!(
+        mode(
+            "
+controlPlane: {advanced: {virtualScheduler: {enabled: true}}}
+sync: {toHost: {storageClasses: {enabled: true}}}
+"
+        ),
+        FAKE_TO_HOST
+    );
+}
+
+#[test]
+fn m2_from_host_true_as_boolean_or_string_any_case() {
+    for value in ["true", "True", "'true'", "\"TRUE\"", "'True'"] {
+        let yaml = format!("sync: {{fromHost: {{storageClasses: {{enabled: {value}}}}}}}");
+        assert_eq!(mode(&yaml), FAKE_FROM_HOST, "{value}");
+    }
+    // Explicit true needs neither a scheduler nor PVC sync.
+    let config = ok("
+sync:
+  toHost: {persistentVolumeClaims: {enabled: false}}
+  fromHost: {storageClasses: {enabled: true}}
+");
+    assert_eq!(config.mode, FAKE_FROM_HOST);
+    assert!(!config.pvc_sync);
+}
+
+#[test]
+fn m2_from_host_false_wins_over_a_scheduler() {
+    for value in ["false", "'false'", "'FALSE'", "False"] {
+        let yaml = format!(
+            "controlPlane: {{advanced: {{virtualScheduler: {{enabled: true}}}}}}\n\
+             sync: {{fromHost: {{storageClasses: {{enabled: {value}}}}}}}"
+        );
+        assert_eq!(mode(&yaml), FAKE_OFF, "{value}");
+    }
+}
+
+#[test]
+fn m2_from_host_and_to_host_is_an_error() {
+    // M04
+    for value in ["true", "'true'", "'True'"] {
+        let yaml = format!(
+            "sync: {{fromHost: {{storageClasses: {{enabled: {value}}}}}, \
+             toHost: {{storageClasses: {{enabled: true}}}}}}"
+        );
+        let (path, reason) = config_err(&yaml);
+        assert_eq!(path, "sync.fromHost.storageClasses.enabled");
+        assert!(
+            reason.contains("sync.toHost.storageClasses.enabled"),
+            "{reason}"
+        );
+        assert!(reason.contains("choose only one"), "{reason}");
+    }
+}
+
+#[test]
+fn m2_to_host_persistent_volumes_is_sync() {
+    // M05
+    let config = ok("sync: {toHost: {persistentVolumes: {enabled: true}}}");
+    assert_eq!(
+        config.mode,
+        SyncMode::new(PvMode::Sync, StorageClassMode::Off)
+    );
+    assert_eq!(
+        mode("sync: {toHost: {persistentVolumes: {enabled: false}}}"),
+        FAKE_OFF
+    );
+}
+
+#[test]
+fn m2_to_host_storage_classes_is_to_host() {
+    assert_eq!(
+        mode(
+            "sync: {toHost: {storageClasses: {enabled: true}, persistentVolumes: {enabled: true}}}"
+        ),
+        SyncMode::new(PvMode::Sync, StorageClassMode::ToHost)
+    );
+}
+
+#[test]
+fn m2_pvc_sync_defaults_to_true() {
+    assert!(ok("sync: {toHost: {persistentVolumes: {enabled: true}}}").pvc_sync);
+    assert!(ok("sync: {toHost: {persistentVolumeClaims: {enabled: true}}}").pvc_sync);
+    assert!(!ok("sync: {toHost: {persistentVolumeClaims: {enabled: false}}}").pvc_sync);
+}
+
+#[test]
+fn m2_null_at_a_known_path_counts_as_unset() {
+    let config = ok("
+controlPlane: null
+sync:
+  toHost:
+    persistentVolumes: {enabled: null}
+    persistentVolumeClaims: {enabled: ~}
+    storageClasses: null
+    pods: {hybridScheduling: null}
+  fromHost:
+    storageClasses: {enabled: null, selector: null}
+");
+    assert_eq!(config.mode, FAKE_OFF);
+    assert!(config.pvc_sync);
+    assert_eq!(config.storage_class_selector, None);
+    assert_eq!(config.generation, Generation::V020);
+}
+
+#[test]
+fn m2_yaml_1_1_booleans_are_booleans_as_in_helm() {
+    // Helm and vcluster read YAML 1.1: an unquoted `yes`/`on` is a boolean.
+    assert_eq!(
+        mode("sync: {toHost: {persistentVolumes: {enabled: yes}}}").persistent_volumes,
+        PvMode::Sync
+    );
+    assert_eq!(
+        mode("controlPlane: {advanced: {virtualScheduler: {enabled: on}}}"),
+        FAKE_FROM_HOST
+    );
+    // Quoted, it is a string: an error for a boolean key.
+    assert_eq!(
+        err_path("sync: {toHost: {persistentVolumes: {enabled: 'yes'}}}"),
+        "sync.toHost.persistentVolumes.enabled"
+    );
+}
+
+#[test]
+fn m2_resolve_takes_an_already_parsed_document() {
+    let doc = json!({"sync": {"toHost": {"persistentVolumes": {"enabled": true}}}});
+    assert_eq!(resolve(&doc).unwrap().mode.persistent_volumes, PvMode::Sync);
+}
+
+// ---------------------------------------------------------------------------------------------
+// M2: the StorageClass selector (sync.fromHost.storageClasses.selector)
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn m2_selector_is_parsed_and_kept() {
+    let config = ok("
+sync:
+  fromHost:
+    storageClasses:
+      enabled: true
+      selector:
+        matchLabels: {value: one}
+        matchExpressions:
+          - {key: tier, operator: In, values: [gold, silver]}
+          - {key: legacy, operator: DoesNotExist}
+");
+    let expected = selector(
+        &[("value", "one")],
+        vec![
+            expr("tier", "In", Some(&["gold", "silver"])),
+            expr("legacy", "DoesNotExist", None),
+        ],
+    );
+    assert_eq!(config.storage_class_selector.as_ref(), Some(&expected));
+    assert_eq!(config.class_limit(), Some(&expected));
+}
+
+#[test]
+fn m2_selector_limits_only_in_from_host_mode_and_when_not_empty() {
+    // An empty selector matches everything: no limit (C10).
+    let config = ok("sync: {fromHost: {storageClasses: {enabled: true, selector: {}}}}");
+    assert_eq!(
+        config.storage_class_selector,
+        Some(LabelSelector::default())
+    );
+    assert_eq!(config.class_limit(), None);
+    let config = ok(
+        "sync: {fromHost: {storageClasses: {enabled: true, selector: {matchLabels: {}, matchExpressions: []}}}}",
+    );
+    assert_eq!(config.class_limit(), None);
+    // Not FromHost ("auto" without a scheduler): kept, but no limit.
+    let config = ok("sync: {fromHost: {storageClasses: {selector: {matchLabels: {a: b}}}}}");
+    assert_eq!(config.mode, FAKE_OFF);
+    assert!(config.storage_class_selector.is_some());
+    assert_eq!(config.class_limit(), None);
+}
+
+#[test]
+fn m2_selector_errors_name_their_path() {
+    let base = |selector: &str| {
+        format!("sync: {{fromHost: {{storageClasses: {{enabled: true, selector: {selector}}}}}}}")
+    };
+    let cases = [
+        ("[]", "sync.fromHost.storageClasses.selector"),
+        (
+            "{matchLabels: []}",
+            "sync.fromHost.storageClasses.selector.matchLabels",
+        ),
+        (
+            "{matchLabels: {tier: 1}}",
+            "sync.fromHost.storageClasses.selector.matchLabels.tier",
+        ),
+        (
+            "{matchLabels: {tier: true}}",
+            "sync.fromHost.storageClasses.selector.matchLabels.tier",
+        ),
+        (
+            "{matchLabels: {'bad key!': x}}",
+            "sync.fromHost.storageClasses.selector.matchLabels.bad key!",
+        ),
+        (
+            "{matchLabels: {tier: 'not a value'}}",
+            "sync.fromHost.storageClasses.selector.matchLabels.tier",
+        ),
+        (
+            "{matchExpressions: {key: a}}",
+            "sync.fromHost.storageClasses.selector.matchExpressions",
+        ),
+        (
+            "{matchExpressions: [{key: a, operator: Exists}, x]}",
+            "sync.fromHost.storageClasses.selector.matchExpressions[1]",
+        ),
+        (
+            "{matchExpressions: [{key: a, operator: Equals, values: [b]}]}",
+            "sync.fromHost.storageClasses.selector.matchExpressions[0].operator",
+        ),
+        (
+            "{matchExpressions: [{key: a, operator: in, values: [b]}]}",
+            "sync.fromHost.storageClasses.selector.matchExpressions[0].operator",
+        ),
+        (
+            "{matchExpressions: [{key: a, operator: Gt, values: ['1']}]}",
+            "sync.fromHost.storageClasses.selector.matchExpressions[0].operator",
+        ),
+        (
+            "{matchExpressions: [{key: a}]}",
+            "sync.fromHost.storageClasses.selector.matchExpressions[0].operator",
+        ),
+        (
+            "{matchExpressions: [{operator: Exists}]}",
+            "sync.fromHost.storageClasses.selector.matchExpressions[0].key",
+        ),
+        (
+            "{matchExpressions: [{key: 3, operator: Exists}]}",
+            "sync.fromHost.storageClasses.selector.matchExpressions[0].key",
+        ),
+        (
+            "{matchExpressions: [{key: a, operator: In}]}",
+            "sync.fromHost.storageClasses.selector.matchExpressions[0].values",
+        ),
+        (
+            "{matchExpressions: [{key: a, operator: NotIn, values: []}]}",
+            "sync.fromHost.storageClasses.selector.matchExpressions[0].values",
+        ),
+        (
+            "{matchExpressions: [{key: a, operator: Exists, values: [b]}]}",
+            "sync.fromHost.storageClasses.selector.matchExpressions[0].values",
+        ),
+        (
+            "{matchExpressions: [{key: a, operator: DoesNotExist, values: [b]}]}",
+            "sync.fromHost.storageClasses.selector.matchExpressions[0].values",
+        ),
+        (
+            "{matchExpressions: [{key: a, operator: In, values: b}]}",
+            "sync.fromHost.storageClasses.selector.matchExpressions[0].values",
+        ),
+        (
+            "{matchExpressions: [{key: a, operator: In, values: [b, 2]}]}",
+            "sync.fromHost.storageClasses.selector.matchExpressions[0].values[1]",
+        ),
+        (
+            "{matchExpressions: [{key: a, operator: In, values: [b, '-c']}]}",
+            "sync.fromHost.storageClasses.selector.matchExpressions[0].values[1]",
+        ),
+        (
+            "{matchExpressions: [{key: a, operator: Exists}, {key: 'Example.com/x', operator: Exists}]}",
+            "sync.fromHost.storageClasses.selector.matchExpressions[1].key",
+        ),
+    ];
+    for (selector, path) in cases {
+        assert_eq!(err_path(&base(selector)), path, "{selector}");
+    }
+    // Messages say what is wrong.
+    let (_, reason) = config_err(&base(
+        "{matchExpressions: [{key: a, operator: Equals, values: [b]}]}",
+    ));
+    assert!(
+        reason.contains("\"Equals\" is not a valid label selector operator"),
+        "{reason}"
+    );
+    let (_, reason) = config_err(&base("{matchExpressions: [{key: a, operator: In}]}"));
+    assert!(reason.contains("at least one value"), "{reason}");
+    let (_, reason) = config_err(&base(
+        "{matchExpressions: [{key: a, operator: Exists, values: [b]}]}",
+    ));
+    assert!(reason.contains("takes no values"), "{reason}");
+}
+
+#[test]
+fn m2_selector_accepts_valid_keys_values_and_empty_exists_values() {
+    let config = ok("
+sync:
+  fromHost:
+    storageClasses:
+      enabled: true
+      selector:
+        matchLabels:
+          topology.kubernetes.io/zone: eu-west-1a
+          empty-value: ''
+          a: 'true'
+        matchExpressions:
+          - {key: example.com/tier, operator: NotIn, values: [a.b_c-d, 'X1']}
+          - {key: present, operator: Exists, values: []}
+          - {key: absent, operator: DoesNotExist, values: null}
+          - {key: other, operator: In, values: ['']}
+        someFutureField: ignored
+");
+    assert_eq!(config.mode, FAKE_FROM_HOST);
+    let selector = config.storage_class_selector.unwrap();
+    assert_eq!(selector.match_labels.unwrap().len(), 3);
+    assert_eq!(selector.match_expressions.unwrap().len(), 4);
+}
+
+#[test]
+fn m2_selector_is_validated_even_when_from_host_is_off() {
+    assert_eq!(
+        err_path(
+            "sync: {fromHost: {storageClasses: {enabled: false, selector: {matchExpressions: [{key: a, operator: Nope}]}}}}"
+        ),
+        "sync.fromHost.storageClasses.selector.matchExpressions[0].operator"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// M3: legacy values.yaml (v0.19 and older)
+// ---------------------------------------------------------------------------------------------
+
+fn legacy(yaml: &str) -> VclusterConfig {
+    let config = ok(yaml);
+    assert_eq!(config.generation, Generation::Legacy, "{yaml}");
+    assert_eq!(config.storage_class_selector, None);
+    config
+}
+
+#[test]
+fn m3_legacy_persistentvolumes_wins_over_fake() {
+    // M06
+    let config = legacy(
+        "sync: {persistentvolumes: {enabled: true}, fake-persistentvolumes: {enabled: true}}",
+    );
+    assert_eq!(
+        config.mode,
+        SyncMode::new(PvMode::Sync, StorageClassMode::Off)
+    );
+    let config = legacy(
+        "sync: {persistentvolumes: {enabled: true}, fake-persistentvolumes: {enabled: false}}",
+    );
+    assert_eq!(config.mode.persistent_volumes, PvMode::Sync);
+    assert_eq!(
+        legacy("sync: {persistentvolumes: {enabled: true}}")
+            .mode
+            .persistent_volumes,
+        PvMode::Sync
+    );
+}
+
+#[test]
+fn m3_legacy_both_pv_syncers_off_is_disabled() {
+    // M07: no PV syncer at all.
+    assert_eq!(
+        legacy("sync: {fake-persistentvolumes: {enabled: false}}")
+            .mode
+            .persistent_volumes,
+        PvMode::Disabled
+    );
+    assert_eq!(
+        legacy(
+            "sync: {fake-persistentvolumes: {enabled: false}, persistentvolumes: {enabled: false}}"
+        )
+        .mode
+        .persistent_volumes,
+        PvMode::Disabled
+    );
+    // persistentvolumes unset (null) is "not true".
+    assert_eq!(
+        legacy(
+            "sync: {fake-persistentvolumes: {enabled: false}, persistentvolumes: {enabled: null}}"
+        )
+        .mode
+        .persistent_volumes,
+        PvMode::Disabled
+    );
+}
+
+#[test]
+fn m3_legacy_defaults_are_fake() {
+    for yaml in [
+        "sync: {persistentvolumes: {enabled: false}}",
+        "sync: {fake-persistentvolumes: {enabled: true}}",
+        "sync: {fake-persistentvolumes: {enabled: null}}",
+        "sync: {services: {enabled: true}}",
+    ] {
+        let config = legacy(yaml);
+        assert_eq!(config.mode, FAKE_OFF, "{yaml}");
+        assert!(config.pvc_sync, "{yaml}");
+    }
+}
+
+#[test]
+fn m3_legacy_storageclasses_is_to_host() {
+    assert_eq!(
+        legacy("sync: {storageclasses: {enabled: true}}").mode,
+        FAKE_TO_HOST
+    );
+}
+
+#[test]
+fn m3_legacy_hoststorageclasses_is_from_host() {
+    // M08
+    assert_eq!(
+        legacy("sync: {hoststorageclasses: {enabled: true}}").mode,
+        FAKE_FROM_HOST
+    );
+    // The pre-v0.13 name, which the chart passed to the syncer as `hoststorageclasses`.
+    assert_eq!(
+        legacy("sync: {legacy-storageclasses: {enabled: true}}").mode,
+        FAKE_FROM_HOST
+    );
+}
+
+#[test]
+fn m3_legacy_both_storage_class_syncers_is_an_error() {
+    // M09
+    let (path, reason) =
+        config_err("sync: {storageclasses: {enabled: true}, hoststorageclasses: {enabled: true}}");
+    assert_eq!(path, "sync.hoststorageclasses.enabled");
+    assert!(reason.contains("at the same time"), "{reason}");
+    assert_eq!(
+        err_path("sync: {storageclasses: {enabled: true}, legacy-storageclasses: {enabled: true}}"),
+        "sync.legacy-storageclasses.enabled"
+    );
+}
+
+#[test]
+fn m3_legacy_enable_scheduler_promotes_hoststorageclasses() {
+    // v0.19's syncer adds `hoststorageclasses` itself with a scheduler and PVC sync, unless
+    // `storageclasses` is on.
+    assert_eq!(
+        legacy("sync: {nodes: {enabled: true, enableScheduler: true}}").mode,
+        FAKE_FROM_HOST
+    );
+    // The chart never passes a disabled hoststorageclasses, so an explicit false does not stop it.
+    assert_eq!(
+        legacy("sync: {nodes: {enabled: true, enableScheduler: true}, hoststorageclasses: {enabled: false}}")
+            .mode,
+        FAKE_FROM_HOST
+    );
+}
+
+#[test]
+fn m3_legacy_enable_scheduler_without_pvc_sync_does_not_promote() {
+    let config = legacy(
+        "sync: {nodes: {enabled: true, enableScheduler: true}, persistentvolumeclaims: {enabled: false}}",
+    );
+    assert_eq!(config.mode, FAKE_OFF);
+    assert!(!config.pvc_sync);
+}
+
+#[test]
+fn m3_legacy_enable_scheduler_with_storageclasses_stays_to_host() {
+    assert_eq!(
+        legacy(
+            "sync: {nodes: {enabled: true, enableScheduler: true}, storageclasses: {enabled: true}}"
+        )
+        .mode,
+        FAKE_TO_HOST
+    );
+}
+
+#[test]
+fn m3_legacy_pvc_sync_can_be_off() {
+    assert!(!legacy("sync: {persistentvolumeclaims: {enabled: false}}").pvc_sync);
+    assert!(legacy("sync: {persistentvolumeclaims: {enabled: true}}").pvc_sync);
+}
+
+#[test]
+fn m3_any_v019_sync_key_makes_a_file_legacy() {
+    for key in [
+        "services",
+        "nodes",
+        "fake-nodes",
+        "ingresses",
+        "csinodes",
+        "generic",
+        "namespaces",
+    ] {
+        let config = ok(&format!("sync: {{{key}: {{enabled: true}}}}"));
+        assert_eq!(config.generation, Generation::Legacy, "{key}");
+    }
+    // A null legacy key is unset: the file is not legacy.
+    assert_eq!(ok("sync: {services: null}").generation, Generation::V020);
+    // An unknown sync key is ignored (M4), not legacy.
+    assert_eq!(
+        ok("sync: {somethingNew: {enabled: true}}").generation,
+        Generation::V020
+    );
+}
+
+#[test]
+fn m3_mixing_generations_is_an_error() {
+    let (path, reason) = config_err(
+        "
+controlPlane: {advanced: {virtualScheduler: {enabled: true}}}
+sync: {persistentvolumes: {enabled: true}}
+",
+    );
+    assert_eq!(path, "sync.persistentvolumes");
+    assert!(reason.contains("controlPlane"), "{reason}");
+    assert!(reason.contains("v0.19"), "{reason}");
+    assert_eq!(
+        err_path(
+            "sync: {toHost: {persistentVolumes: {enabled: true}}, fake-persistentvolumes: {enabled: false}}"
+        ),
+        "sync.fake-persistentvolumes"
+    );
+    let (path, reason) = config_err("sync: {fromHost: {}, nodes: {enableScheduler: true}}");
+    assert_eq!(path, "sync.nodes");
+    assert!(reason.contains("sync.fromHost"), "{reason}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// M4: unknown keys ignored, wrong types named by path
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn m4_unknown_keys_are_ignored_everywhere() {
+    let config = ok("
+someTopLevelThing: [1, 2, 3]
+controlPlane:
+  unknown: {deeply: {nested: true}}
+  advanced:
+    virtualScheduler: {enabled: true, extra: 5}
+sync:
+  toHost:
+    persistentVolumes:
+      enabled: true
+      patches: [{path: metadata.annotations, expression: x}]
+    newResource: {enabled: 7}
+  fromHost:
+    storageClasses:
+      enabled: auto
+      patches: []
+      unknownFlag: 1
+");
+    assert_eq!(
+        config.mode,
+        SyncMode::new(PvMode::Sync, StorageClassMode::FromHost)
+    );
+    // In a legacy file too.
+    let config = ok("
+isolation: {enabled: true}
+sync:
+  persistentvolumes: {enabled: true, whatever: 1}
+  somethingElse: 3
+");
+    assert_eq!(config.mode.persistent_volumes, PvMode::Sync);
+    assert_eq!(config.generation, Generation::Legacy);
+}
+
+#[test]
+fn m4_wrong_type_names_its_path() {
+    let cases = [
+        // v0.20 boolean keys accept only booleans.
+        (
+            "sync: {toHost: {persistentVolumes: {enabled: 'true'}}}",
+            "sync.toHost.persistentVolumes.enabled",
+        ),
+        (
+            "sync: {toHost: {persistentVolumes: {enabled: 1}}}",
+            "sync.toHost.persistentVolumes.enabled",
+        ),
+        (
+            "sync: {toHost: {persistentVolumeClaims: {enabled: []}}}",
+            "sync.toHost.persistentVolumeClaims.enabled",
+        ),
+        (
+            "sync: {toHost: {storageClasses: {enabled: {}}}}",
+            "sync.toHost.storageClasses.enabled",
+        ),
+        (
+            "sync: {toHost: {storageClasses: {enabled: auto}}}",
+            "sync.toHost.storageClasses.enabled",
+        ),
+        (
+            "controlPlane: {advanced: {virtualScheduler: {enabled: 'on'}}}",
+            "controlPlane.advanced.virtualScheduler.enabled",
+        ),
+        (
+            "controlPlane: {distro: {k8s: {scheduler: {enabled: 0}}}}",
+            "controlPlane.distro.k8s.scheduler.enabled",
+        ),
+        (
+            "sync: {toHost: {pods: {hybridScheduling: {enabled: 'false'}}}}",
+            "sync.toHost.pods.hybridScheduling.enabled",
+        ),
+        // The StrBool key: booleans and true/false/auto strings only.
+        (
+            "sync: {fromHost: {storageClasses: {enabled: 'yes'}}}",
+            "sync.fromHost.storageClasses.enabled",
+        ),
+        (
+            "sync: {fromHost: {storageClasses: {enabled: 1}}}",
+            "sync.fromHost.storageClasses.enabled",
+        ),
+        (
+            "sync: {fromHost: {storageClasses: {enabled: [true]}}}",
+            "sync.fromHost.storageClasses.enabled",
+        ),
+        // Mappings on the way to a known key.
+        ("sync: []", "sync"),
+        ("sync: true", "sync"),
+        ("controlPlane: x", "controlPlane"),
+        ("controlPlane: {advanced: 3}", "controlPlane.advanced"),
+        (
+            "sync: {toHost: {persistentVolumes: true}}",
+            "sync.toHost.persistentVolumes",
+        ),
+        ("sync: {toHost: []}", "sync.toHost"),
+        (
+            "sync: {fromHost: {storageClasses: on}}",
+            "sync.fromHost.storageClasses",
+        ),
+        // Legacy keys.
+        (
+            "sync: {persistentvolumes: {enabled: 'true'}}",
+            "sync.persistentvolumes.enabled",
+        ),
+        (
+            "sync: {fake-persistentvolumes: {enabled: 'false'}}",
+            "sync.fake-persistentvolumes.enabled",
+        ),
+        (
+            "sync: {fake-persistentvolumes: false}",
+            "sync.fake-persistentvolumes",
+        ),
+        (
+            "sync: {storageclasses: {enabled: 1}}",
+            "sync.storageclasses.enabled",
+        ),
+        (
+            "sync: {hoststorageclasses: {enabled: 'true'}}",
+            "sync.hoststorageclasses.enabled",
+        ),
+        (
+            "sync: {legacy-storageclasses: {enabled: x}}",
+            "sync.legacy-storageclasses.enabled",
+        ),
+        (
+            "sync: {persistentvolumeclaims: {enabled: 'no'}}",
+            "sync.persistentvolumeclaims.enabled",
+        ),
+        (
+            "sync: {nodes: {enableScheduler: 'true'}}",
+            "sync.nodes.enableScheduler",
+        ),
+        ("sync: {nodes: []}", "sync.nodes"),
+        // The document itself.
+        ("[1, 2]", "(document)"),
+        ("just a string", "(document)"),
+        ("42", "(document)"),
+    ];
+    for (yaml, path) in cases {
+        assert_eq!(err_path(yaml), path, "{yaml}");
+    }
+}
+
+#[test]
+fn m4_error_message_names_path_type_and_value() {
+    let err = resolve_yaml("sync: {toHost: {persistentVolumes: {enabled: 'true'}}}").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "vcluster configuration: sync.toHost.persistentVolumes.enabled: expected a boolean \
+         (true or false), found the string \"true\""
+    );
+    let err = resolve_yaml("sync: {fromHost: {storageClasses: {enabled: 2}}}").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "vcluster configuration: sync.fromHost.storageClasses.enabled: expected true, false or \
+         \"auto\", found the number 2"
+    );
+    let err = resolve_yaml("sync: [a]").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "vcluster configuration: sync: expected a mapping, found a list"
+    );
+}
+
+#[test]
+fn m4_invalid_yaml_is_a_config_error() {
+    let (path, reason) = config_err("sync: {toHost: [unclosed");
+    assert_eq!(path, "(document)");
+    assert!(reason.starts_with("invalid YAML"), "{reason}");
+    // Duplicate keys are ambiguous: rejected.
+    let (path, _) = config_err("sync:\n  toHost: {}\nsync:\n  fromHost: {}\n");
+    assert_eq!(path, "(document)");
+}
+
+#[test]
+fn m4_a_type_error_is_reported_even_when_another_key_decides() {
+    // The scheduler is on through the first switch; the third is still type-checked.
+    assert_eq!(
+        err_path(
+            "
+controlPlane: {advanced: {virtualScheduler: {enabled: true}}}
+sync: {toHost: {pods: {hybridScheduling: {enabled: 'yes'}}}}
+"
+        ),
+        "sync.toHost.pods.hybridScheduling.enabled"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Realistic files (tests/configs/)
+// ---------------------------------------------------------------------------------------------
+
+const DEFAULT_V020: &str = include_str!("configs/default-v020.yaml");
+const PV_SYNC_V020: &str = include_str!("configs/pv-sync-v020.yaml");
+const LEGACY_V019: &str = include_str!("configs/legacy-v019-storageclasses.yaml");
+
+#[test]
+fn m2_default_vcluster_yaml_is_fake_and_off() {
+    let config = ok(DEFAULT_V020);
+    assert_eq!(config.generation, Generation::V020);
+    assert_eq!(config.mode, FAKE_OFF);
+    assert!(config.pvc_sync);
+    assert_eq!(config.storage_class_selector, None);
+}
+
+#[test]
+fn m2_default_vcluster_yaml_with_a_virtual_scheduler_is_from_host() {
+    let edited = DEFAULT_V020.replace(
+        "virtualScheduler:\n      enabled: false",
+        "virtualScheduler:\n      enabled: true",
+    );
+    assert_ne!(edited, DEFAULT_V020);
+    assert_eq!(mode(&edited), FAKE_FROM_HOST);
+    // ... unless the tenant's classes go to the host.
+    let edited = edited.replace(
+        "storageClasses:\n      enabled: false",
+        "storageClasses:\n      enabled: true",
+    );
+    assert_eq!(mode(&edited), FAKE_TO_HOST);
+}
+
+#[test]
+fn m2_pv_sync_vcluster_yaml_is_sync_from_host_with_selector() {
+    let config = ok(PV_SYNC_V020);
+    assert_eq!(config.generation, Generation::V020);
+    assert_eq!(
+        config.mode,
+        SyncMode::new(PvMode::Sync, StorageClassMode::FromHost)
+    );
+    assert!(config.pvc_sync);
+    let expected = selector(
+        &[("storage.example.com/tenant-visible", "true")],
+        vec![
+            expr(
+                "storage.example.com/tier",
+                "In",
+                Some(&["standard", "fast"]),
+            ),
+            expr("storage.example.com/deprecated", "DoesNotExist", None),
+        ],
+    );
+    assert_eq!(config.class_limit(), Some(&expected));
+
+    // The selector in action (C1).
+    let visible = class(json!({
+        "metadata": {"name": "gp3", "labels": {
+            "storage.example.com/tenant-visible": "true",
+            "storage.example.com/tier": "standard",
+        }},
+        "provisioner": "ebs.csi.aws.com",
+    }));
+    let deprecated = class(json!({
+        "metadata": {"name": "gp2", "labels": {
+            "storage.example.com/tenant-visible": "true",
+            "storage.example.com/tier": "standard",
+            "storage.example.com/deprecated": "yes",
+        }},
+        "provisioner": "ebs.csi.aws.com",
+    }));
+    let system =
+        class(json!({"metadata": {"name": "gp3-system"}, "provisioner": "ebs.csi.aws.com"}));
+    let limit = config.class_limit();
+    assert!(virtual_storage_class(&visible, limit).unwrap().is_some());
+    assert!(virtual_storage_class(&deprecated, limit).unwrap().is_none());
+    assert!(virtual_storage_class(&system, limit).unwrap().is_none());
+}
+
+#[test]
+fn m3_legacy_values_yaml_with_storageclasses_is_to_host() {
+    let config = ok(LEGACY_V019);
+    assert_eq!(config.generation, Generation::Legacy);
+    assert_eq!(config.mode, FAKE_TO_HOST);
+    assert!(config.pvc_sync);
+    assert_eq!(config.storage_class_selector, None);
+}
+
+#[test]
+fn m3_legacy_values_yaml_edited_to_real_pvs_and_scheduler() {
+    let edited = LEGACY_V019
+        .replace(
+            "storageclasses:\n    enabled: true",
+            "storageclasses:\n    enabled: false",
+        )
+        .replace(
+            "persistentvolumes:\n    enabled: false",
+            "persistentvolumes:\n    enabled: true",
+        )
+        .replace("enableScheduler: false", "enableScheduler: true");
+    let config = ok(&edited);
+    assert_eq!(
+        config.mode,
+        SyncMode::new(PvMode::Sync, StorageClassMode::FromHost)
+    );
+    // Both storage class syncers on: the v0.19 syncer refused to start.
+    let both = LEGACY_V019.replace(
+        "hoststorageclasses:\n    enabled: false",
+        "hoststorageclasses:\n    enabled: true",
+    );
+    assert_eq!(err_path(&both), "sync.hoststorageclasses.enabled");
+}
+
+// ---------------------------------------------------------------------------------------------
+// C1 selector semantics (Kubernetes label selectors)
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn c1_empty_selector_matches_everything() {
+    let empty = LabelSelector::default();
+    assert!(selector_matches(&empty, None).unwrap());
+    assert!(selector_matches(&empty, Some(&labels(&[("a", "b")]))).unwrap());
+    let explicit_empty = LabelSelector {
+        match_labels: Some(BTreeMap::new()),
+        match_expressions: Some(Vec::new()),
+    };
+    assert!(selector_matches(&explicit_empty, None).unwrap());
+}
+
+#[test]
+fn c1_selector_match_labels_need_every_pair() {
+    let s = selector(&[("a", "1"), ("b", "2")], vec![]);
+    assert!(selector_matches(&s, Some(&labels(&[("a", "1"), ("b", "2"), ("c", "3")]))).unwrap());
+    assert!(!selector_matches(&s, Some(&labels(&[("a", "1")]))).unwrap());
+    assert!(!selector_matches(&s, Some(&labels(&[("a", "1"), ("b", "3")]))).unwrap());
+    assert!(!selector_matches(&s, None).unwrap());
+    // An empty value matches only a label set to "".
+    let s = selector(&[("a", "")], vec![]);
+    assert!(selector_matches(&s, Some(&labels(&[("a", "")]))).unwrap());
+    assert!(!selector_matches(&s, None).unwrap());
+}
+
+#[test]
+fn c1_selector_operators_as_kubernetes() {
+    let l = labels(&[("tier", "gold"), ("zone", "a")]);
+    let check = |e: LabelSelectorRequirement, labels: Option<&BTreeMap<String, String>>| {
+        selector_matches(&selector(&[], vec![e]), labels).unwrap()
+    };
+    // In: set to one of the values.
+    assert!(check(
+        expr("tier", "In", Some(&["gold", "silver"])),
+        Some(&l)
+    ));
+    assert!(!check(expr("tier", "In", Some(&["silver"])), Some(&l)));
+    assert!(!check(expr("missing", "In", Some(&["gold"])), Some(&l)));
+    assert!(!check(expr("tier", "In", Some(&["gold"])), None));
+    // NotIn: absent, or set to none of them.
+    assert!(!check(expr("tier", "NotIn", Some(&["gold"])), Some(&l)));
+    assert!(check(expr("tier", "NotIn", Some(&["silver"])), Some(&l)));
+    assert!(check(expr("missing", "NotIn", Some(&["gold"])), Some(&l)));
+    assert!(check(expr("tier", "NotIn", Some(&["gold"])), None));
+    // Exists / DoesNotExist.
+    assert!(check(expr("zone", "Exists", None), Some(&l)));
+    assert!(!check(expr("missing", "Exists", None), Some(&l)));
+    assert!(check(expr("zone", "Exists", Some(&[])), Some(&l)));
+    assert!(!check(expr("zone", "DoesNotExist", None), Some(&l)));
+    assert!(check(expr("missing", "DoesNotExist", None), Some(&l)));
+    assert!(check(expr("missing", "DoesNotExist", None), None));
+}
+
+#[test]
+fn c1_selector_requirements_are_anded() {
+    let s = selector(
+        &[("zone", "a")],
+        vec![
+            expr("tier", "In", Some(&["gold"])),
+            expr("legacy", "DoesNotExist", None),
+        ],
+    );
+    assert!(selector_matches(&s, Some(&labels(&[("zone", "a"), ("tier", "gold")]))).unwrap());
+    assert!(
+        !selector_matches(
+            &s,
+            Some(&labels(&[("zone", "a"), ("tier", "gold"), ("legacy", "x")]))
+        )
+        .unwrap()
+    );
+    assert!(!selector_matches(&s, Some(&labels(&[("zone", "b"), ("tier", "gold")]))).unwrap());
+}
+
+#[test]
+fn c1_invalid_selectors_are_errors() {
+    let path = |s: LabelSelector| match selector_matches(&s, None) {
+        Err(Error::Config { path, .. }) => path,
+        other => panic!("expected an error, got {other:?}"),
+    };
+    assert_eq!(
+        path(selector(&[], vec![expr("a", "in", Some(&["b"]))])),
+        "sync.fromHost.storageClasses.selector.matchExpressions[0].operator"
+    );
+    assert_eq!(
+        path(selector(
+            &[],
+            vec![expr("a", "Exists", None), expr("b", "Gt", Some(&["1"]))]
+        )),
+        "sync.fromHost.storageClasses.selector.matchExpressions[1].operator"
+    );
+    assert_eq!(
+        path(selector(&[], vec![expr("a", "In", None)])),
+        "sync.fromHost.storageClasses.selector.matchExpressions[0].values"
+    );
+    assert_eq!(
+        path(selector(&[], vec![expr("a", "DoesNotExist", Some(&["x"]))])),
+        "sync.fromHost.storageClasses.selector.matchExpressions[0].values"
+    );
+    assert_eq!(
+        path(selector(&[], vec![expr("", "Exists", None)])),
+        "sync.fromHost.storageClasses.selector.matchExpressions[0].key"
+    );
+    assert_eq!(
+        path(selector(&[("a/b/c", "x")], vec![])),
+        "sync.fromHost.storageClasses.selector.matchLabels.a/b/c"
+    );
+    assert_eq!(
+        path(selector(&[("a", &"x".repeat(64))], vec![])),
+        "sync.fromHost.storageClasses.selector.matchLabels.a"
+    );
+    // An invalid selector is an error even when matchLabels already fail to match.
+    assert!(
+        selector_matches(
+            &selector(&[("a", "1")], vec![expr("b", "Nope", None)]),
+            Some(&labels(&[("a", "2")]))
+        )
+        .is_err()
+    );
+    // Valid keys: prefixes, 63-character names, '.', '_', '-'.
+    let long = "a".repeat(63);
+    assert!(
+        validate_selector(&selector(
+            &[
+                ("kubernetes.io/metadata.name", "x"),
+                (long.as_str(), "y"),
+                ("a_b-c.d", "z")
+            ],
+            vec![]
+        ))
+        .is_ok()
+    );
+    assert!(validate_selector(&selector(&[(&"a".repeat(64), "x")], vec![])).is_err());
+    assert!(validate_selector(&selector(&[("UPPER.example/x", "x")], vec![])).is_err());
+    assert!(validate_selector(&selector(&[("/x", "x")], vec![])).is_err());
+}
+
+// ---------------------------------------------------------------------------------------------
+// C1: host -> virtual
+// ---------------------------------------------------------------------------------------------
+
+fn full_host_class() -> StorageClass {
+    class(json!({
+        "metadata": {
+            "name": "gp3",
+            "uid": "0b7d1c2e-1111-2222-3333-444455556666",
+            "resourceVersion": "12345",
+            "generation": 3,
+            "creationTimestamp": "2024-05-01T10:00:00Z",
+            "managedFields": [{"manager": "kubectl", "operation": "Apply"}],
+            "finalizers": ["example.com/protect"],
+            "ownerReferences": [{"apiVersion": "v1", "kind": "ConfigMap", "name": "owner", "uid": "u"}],
+            "labels": {"a": "1", "b": "2"},
+            "annotations": {
+                "a": "1",
+                "b": "2",
+                "storageclass.kubernetes.io/is-default-class": "true",
+            },
+        },
+        "provisioner": "ebs.csi.aws.com",
+        "parameters": {"type": "gp3", "encrypted": "true"},
+        "reclaimPolicy": "Retain",
+        "mountOptions": ["debug"],
+        "allowVolumeExpansion": true,
+        "volumeBindingMode": "WaitForFirstConsumer",
+        "allowedTopologies": [{"matchLabelExpressions": [
+            {"key": "topology.ebs.csi.aws.com/zone", "values": ["eu-west-1a"]}
+        ]}],
+    }))
+}
+
+#[test]
+fn c1_host_class_appears_under_the_same_name_without_server_fields() {
+    // C04, C07: same name, labels, annotations (default-class included), every spec field.
+    let virtual_class = virtual_storage_class(&full_host_class(), None)
+        .unwrap()
+        .unwrap();
+    let expected = class(json!({
+        "metadata": {
+            "name": "gp3",
+            "labels": {"a": "1", "b": "2"},
+            "annotations": {
+                "a": "1",
+                "b": "2",
+                "storageclass.kubernetes.io/is-default-class": "true",
+            },
+        },
+        "provisioner": "ebs.csi.aws.com",
+        "parameters": {"type": "gp3", "encrypted": "true"},
+        "reclaimPolicy": "Retain",
+        "mountOptions": ["debug"],
+        "allowVolumeExpansion": true,
+        "volumeBindingMode": "WaitForFirstConsumer",
+        "allowedTopologies": [{"matchLabelExpressions": [
+            {"key": "topology.ebs.csi.aws.com/zone", "values": ["eu-west-1a"]}
+        ]}],
+    }));
+    assert_eq!(virtual_class, expected);
+}
+
+#[test]
+fn c1_host_changes_flow_to_the_virtual_class() {
+    // C05: the virtual class always equals the host's current state.
+    let host = class(json!({
+        "metadata": {"name": "test-storageclass", "labels": {"a": "a", "b": "b", "c": "c"},
+                     "annotations": {"a": "a", "c": "c"}},
+        "provisioner": "my-provisioner",
+        "parameters": {"test": "value"},
+    }));
+    let desired = virtual_storage_class(&host, None).unwrap().unwrap();
+    assert_eq!(desired, host);
+}
+
+#[test]
+fn c1_selector_limits_which_host_classes_appear() {
+    // C08
+    let s = selector(&[("value", "one")], vec![]);
+    let matching = class(
+        json!({"metadata": {"name": "sc-match", "labels": {"value": "one"}}, "provisioner": "p"}),
+    );
+    let other = class(
+        json!({"metadata": {"name": "sc-nomatch", "labels": {"value": "two"}}, "provisioner": "p"}),
+    );
+    let unlabelled = class(json!({"metadata": {"name": "sc-none"}, "provisioner": "p"}));
+    assert_eq!(
+        virtual_storage_class(&matching, Some(&s))
+            .unwrap()
+            .unwrap()
+            .metadata
+            .name
+            .as_deref(),
+        Some("sc-match")
+    );
+    assert_eq!(virtual_storage_class(&other, Some(&s)).unwrap(), None);
+    assert_eq!(virtual_storage_class(&unlabelled, Some(&s)).unwrap(), None);
+    // C10: an empty selector limits nothing.
+    let empty = LabelSelector::default();
+    assert!(
+        virtual_storage_class(&other, Some(&empty))
+            .unwrap()
+            .is_some()
+    );
+    assert!(virtual_storage_class(&unlabelled, None).unwrap().is_some());
+}
+
+#[test]
+fn c1_explanation_names_the_rule_and_the_sources() {
+    let t = translate_from_host(&full_host_class(), None).unwrap();
+    assert_eq!(t.explanation.rules(), vec![Rule::C1]);
+    let text = t.explanation.to_string();
+    assert!(
+        text.contains("reclaimPolicy <- hostStorageClass reclaimPolicy"),
+        "{text}"
+    );
+    assert!(
+        text.contains("metadata.annotations <- hostStorageClass"),
+        "{text}"
+    );
+
+    let s = selector(&[("value", "one")], vec![]);
+    let t = translate_from_host(&full_host_class(), Some(&s)).unwrap();
+    assert_eq!(t.desired, None);
+    assert!(t.explanation.applied(Rule::C1));
+    assert!(t.explanation.to_string().contains("does not match"));
+}
+
+#[test]
+fn c1_errors() {
+    let unnamed = class(json!({"metadata": {}, "provisioner": "p"}));
+    assert!(matches!(
+        virtual_storage_class(&unnamed, None),
+        Err(Error::InvalidField { ref field, .. }) if field == "metadata.name"
+    ));
+    let bad = selector(&[], vec![expr("a", "Equals", Some(&["b"]))]);
+    assert!(matches!(
+        virtual_storage_class(&full_host_class(), Some(&bad)),
+        Err(Error::Config { .. })
+    ));
+}
+
+// ---------------------------------------------------------------------------------------------
+// C2: virtual -> host
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn c2_worked_example_c01() {
+    // C01: vcluster's sc syncer_test "Sync Down" (V=suffix, H=test).
+    let virtual_class =
+        class(json!({"metadata": {"name": "testsc"}, "provisioner": "my-provisioner"}));
+    let host = host_storage_class(&virtual_class, &cluster()).unwrap();
+    let expected = class(json!({
+        "metadata": {
+            "name": "vcluster-testsc-x-test-x-suffix",
+            "labels": {"vcluster.loft.sh/managed-by": "test-x-suffix"},
+            "annotations": {
+                "vcluster.loft.sh/object-name": "testsc",
+                "vcluster.loft.sh/object-uid": "",
+                "vcluster.loft.sh/object-kind": "storage.k8s.io/v1, Kind=StorageClass",
+                "vcluster.loft.sh/object-host-name": "vcluster-testsc-x-test-x-suffix",
+            },
+        },
+        "provisioner": "my-provisioner",
+    }));
+    assert_eq!(host, expected);
+    assert_eq!(host.metadata.namespace, None);
+}
+
+#[test]
+fn c2_default_class_annotation_never_copied_to_host() {
+    // C03: not copied, and not listed in managed-annotations either.
+    let virtual_class = class(json!({
+        "metadata": {"name": "fast", "uid": "v-uid-1", "annotations": {
+            "storageclass.kubernetes.io/is-default-class": "true",
+            "team": "a",
+            "description": "fast disks",
+        }},
+        "provisioner": "p",
+    }));
+    let host = host_storage_class(&virtual_class, &cluster()).unwrap();
+    let annotations = host.metadata.annotations.unwrap();
+    assert!(!annotations.contains_key("storageclass.kubernetes.io/is-default-class"));
+    assert_eq!(annotations["team"], "a");
+    assert_eq!(annotations["description"], "fast disks");
+    assert_eq!(
+        annotations["vcluster.loft.sh/managed-annotations"],
+        "description\nteam"
+    );
+    assert_eq!(annotations["vcluster.loft.sh/object-uid"], "v-uid-1");
+
+    // Only the default-class annotation: nothing is managed.
+    let only_default = class(json!({
+        "metadata": {"name": "fast", "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+        "provisioner": "p",
+    }));
+    let annotations = host_storage_class(&only_default, &cluster())
+        .unwrap()
+        .metadata
+        .annotations
+        .unwrap();
+    assert!(!annotations.contains_key("vcluster.loft.sh/managed-annotations"));
+    assert!(!annotations.contains_key("storageclass.kubernetes.io/is-default-class"));
+
+    let t = translate_to_host(&virtual_class, &cluster()).unwrap();
+    assert!(
+        t.explanation
+            .to_string()
+            .contains("is not copied to the host")
+    );
+}
+
+#[test]
+fn c2_every_spec_field_is_copied() {
+    // C02: a virtual class with parameters gives a host class with them.
+    let virtual_class = class(json!({
+        "metadata": {"name": "testsc"},
+        "provisioner": "my-provisioner",
+        "parameters": {"TEST": "TEST"},
+        "reclaimPolicy": "Retain",
+        "mountOptions": ["ro"],
+        "allowVolumeExpansion": false,
+        "volumeBindingMode": "Immediate",
+        "allowedTopologies": [{"matchLabelExpressions": [{"key": "zone", "values": ["a"]}]}],
+    }));
+    let host = host_storage_class(&virtual_class, &cluster()).unwrap();
+    assert_eq!(
+        StorageClass {
+            metadata: Default::default(),
+            ..host
+        },
+        StorageClass {
+            metadata: Default::default(),
+            ..virtual_class
+        }
+    );
+}
+
+#[test]
+fn c2_labels_are_translated_and_marked() {
+    let virtual_class = class(json!({
+        "metadata": {"name": "testsc", "labels": {"release": "r", "team": "a"}},
+        "provisioner": "p",
+    }));
+    let host = host_storage_class(&virtual_class, &cluster()).unwrap();
+    assert_eq!(
+        host.metadata.labels.unwrap(),
+        labels(&[
+            ("vcluster.loft.sh/label-suffix-x-a4d451ec23", "r"),
+            ("team", "a"),
+            ("vcluster.loft.sh/managed-by", "test-x-suffix"),
+        ])
+    );
+    let t = translate_to_host(&virtual_class, &cluster()).unwrap();
+    assert_eq!(
+        t.explanation.rules(),
+        vec![Rule::C2, Rule::N3, Rule::N4, Rule::N5]
+    );
+}
+
+#[test]
+fn c2_server_fields_and_bookkeeping_annotations_are_not_copied() {
+    let virtual_class = class(json!({
+        "metadata": {
+            "name": "testsc",
+            "uid": "abc",
+            "resourceVersion": "7",
+            "creationTimestamp": "2024-05-01T10:00:00Z",
+            "finalizers": ["x/y"],
+            "annotations": {
+                "vcluster.loft.sh/object-name": "forged",
+                "vcluster.loft.sh/host-pv": "forged",
+            },
+        },
+        "provisioner": "p",
+    }));
+    let host = host_storage_class(&virtual_class, &cluster()).unwrap();
+    assert_eq!(host.metadata.uid, None);
+    assert_eq!(host.metadata.resource_version, None);
+    assert_eq!(host.metadata.creation_timestamp, None);
+    assert_eq!(host.metadata.finalizers, None);
+    let annotations = host.metadata.annotations.unwrap();
+    assert_eq!(annotations["vcluster.loft.sh/object-name"], "testsc");
+    assert_eq!(annotations["vcluster.loft.sh/object-uid"], "abc");
+    assert!(!annotations.contains_key("vcluster.loft.sh/host-pv"));
+    assert!(!annotations.contains_key("vcluster.loft.sh/managed-annotations"));
+}
+
+#[test]
+fn c2_long_names_are_hashed_by_n3() {
+    let virtual_class =
+        class(json!({"metadata": {"name": "azureblob-fuse-premium"}, "provisioner": "p"}));
+    let cluster = VirtualCluster::new("vcluster-commerce-dev-eastus2-001", "test1-orntd");
+    let host = host_storage_class(&virtual_class, &cluster).unwrap();
+    assert_eq!(
+        host.metadata.name.as_deref(),
+        Some("vcluster-azureblob-fuse-premium-x-test1-orntd-x-vclu-bde7a601ce")
+    );
+}
+
+#[test]
+fn c2_missing_name_is_an_error() {
+    for metadata in [json!({}), json!({"name": ""})] {
+        let unnamed = class(json!({"metadata": metadata, "provisioner": "p"}));
+        let err = host_storage_class(&unnamed, &cluster()).unwrap_err();
+        assert!(matches!(err, Error::InvalidField { ref field, .. } if field == "metadata.name"));
+        assert_eq!(
+            err.to_string(),
+            "StorageClass <unnamed>: metadata.name: a StorageClass needs a name"
+        );
+    }
+}
