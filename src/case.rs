@@ -290,7 +290,7 @@ impl Case {
         let wanted = wanted.as_ref().and_then(Value::as_str).unwrap_or_default();
         Err(case_error(
             "want",
-            &format!("`want: {want}` needs `storageClasses: {wanted}` (SPEC {rule})"),
+            &format!("`{want}` needs `storageClasses: {wanted}` (SPEC {rule})"),
         ))
     }
 }

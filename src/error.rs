@@ -51,9 +51,9 @@ pub enum Error {
         /// What is wrong, naming the key.
         reason: String,
     },
-    /// The inputs ask for something the crate does not do (yet).
-    #[error("not supported: {0}")]
-    Unsupported(String),
+    /// The sync mode manages no object of the kind asked for (legacy PV mode `None`, SPEC M3).
+    #[error("not managed: {0}")]
+    NotManaged(String),
 }
 
 impl Error {

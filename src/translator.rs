@@ -6,10 +6,10 @@ use crate::cluster::VirtualCluster;
 use crate::error::Error;
 use crate::explain::Translation;
 use crate::fake;
-use crate::sync;
 use crate::inputs::Inputs;
 use crate::mode::{PvMode, SyncMode};
 use crate::options::Options;
+use crate::sync;
 
 /// Translates objects for one virtual cluster. Cheap to clone; holds no client, cache or clock.
 ///
@@ -58,7 +58,7 @@ impl Translator {
         match self.mode.persistent_volumes {
             PvMode::Fake => fake::translate(self, inputs),
             PvMode::Sync => sync::translate(self, inputs),
-            PvMode::Disabled => Err(Error::Unsupported(
+            PvMode::Disabled => Err(Error::NotManaged(
                 "PV mode None (legacy, both PV syncers off) manages no PersistentVolume".to_owned(),
             )),
         }
@@ -82,7 +82,10 @@ impl Translator {
     ///
     /// In sync mode a PVC naming a PV in `spec.volumeName` needs that virtual PV as
     /// `inputs.virtual_pv` to translate the name (P2).
-    pub fn host_pvc(&self, inputs: &Inputs<'_>) -> Result<Translation<PersistentVolumeClaim>, Error> {
+    pub fn host_pvc(
+        &self,
+        inputs: &Inputs<'_>,
+    ) -> Result<Translation<PersistentVolumeClaim>, Error> {
         let Some(pvc) = inputs.virtual_pvc else {
             return Err(Error::MissingInput {
                 input: "virtualPvc",
