@@ -20,12 +20,12 @@ const HASH_DIGITS: usize = 10;
 /// Lowercase hex SHA-256 of `input`, cut to its first `digits` characters.
 fn sha256_prefix(input: &str, digits: usize) -> String {
     let digest = Sha256::digest(input.as_bytes());
-    let mut hex = String::with_capacity(digest.len().saturating_mul(2));
-    for byte in digest.iter() {
-        hex.push_str(&format!("{byte:02x}"));
-    }
-    hex.truncate(digits);
-    hex
+    digest
+        .iter()
+        .flat_map(|byte| [byte >> 4, byte & 0x0f])
+        .filter_map(|nibble| char::from_digit(u32::from(nibble), 16))
+        .take(digits)
+        .collect()
 }
 
 /// The largest char boundary of `s` at or below `max` bytes.

@@ -1,6 +1,11 @@
 //! Properties of SPEC §9 in sync mode: I1 (pure), I2 (idempotent), I4 (mirrored attributes),
 //! I5 (tenant isolation), I7 (schema-valid output), over generated host PVs and namespaces.
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
 
 use std::collections::BTreeMap;
 
@@ -27,7 +32,11 @@ fn cluster() -> VirtualCluster {
 }
 
 fn dns() -> impl Strategy<Value = String> {
-    prop_oneof!["[a-z0-9]([a-z0-9-]{0,12}[a-z0-9])?", "[a-z0-9]{50,70}", Just(String::new())]
+    prop_oneof![
+        "[a-z0-9]([a-z0-9-]{0,12}[a-z0-9])?",
+        "[a-z0-9]{50,70}",
+        Just(String::new())
+    ]
 }
 
 // A virtual PVC `namespace/name`, maybe bound, maybe classless.
@@ -113,8 +122,16 @@ prop_compose! {
 }
 
 fn translator(legacy: bool, to_host: bool) -> Translator {
-    let mirroring = if legacy { RetainedPvMirroring::Legacy } else { RetainedPvMirroring::Owned };
-    let classes = if to_host { StorageClassMode::ToHost } else { StorageClassMode::Off };
+    let mirroring = if legacy {
+        RetainedPvMirroring::Legacy
+    } else {
+        RetainedPvMirroring::Owned
+    };
+    let classes = if to_host {
+        StorageClassMode::ToHost
+    } else {
+        StorageClassMode::Off
+    };
     Translator::new(cluster())
         .with_mode(SyncMode::new(PvMode::Sync, classes))
         .with_options(Options::default().with_retained_pv_mirroring(mirroring))
@@ -122,8 +139,13 @@ fn translator(legacy: bool, to_host: bool) -> Translator {
 
 fn b1_view(pv: &PersistentVolume) -> serde_json::Value {
     let spec = serde_json::to_value(pv.spec.as_ref().unwrap()).unwrap();
-    serde_json::json!([spec["persistentVolumeReclaimPolicy"], spec["capacity"], spec["accessModes"],
-                       spec["volumeMode"], spec["csi"]])
+    serde_json::json!([
+        spec["persistentVolumeReclaimPolicy"],
+        spec["capacity"],
+        spec["accessModes"],
+        spec["volumeMode"],
+        spec["csi"]
+    ])
 }
 
 proptest! {

@@ -1,5 +1,10 @@
 //! SPEC S1-S8, H1, P1, P2, D1-D4: sync mode.
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
@@ -19,7 +24,8 @@ fn translator() -> Translator {
 }
 
 fn legacy() -> Translator {
-    translator().with_options(Options::default().with_retained_pv_mirroring(RetainedPvMirroring::Legacy))
+    translator()
+        .with_options(Options::default().with_retained_pv_mirroring(RetainedPvMirroring::Legacy))
 }
 
 /// A host PV bound to host claim `test/<claim>` (when given), Retain, 20Gi, CSI, class `gp3`.
@@ -84,7 +90,11 @@ fn s1_virtual_originated_host_pv_takes_status_only() {
     let t = translator();
     let decision = mirror_decision(&host, None, Some(&mine), &t.cluster, &t.options).unwrap();
     assert_eq!(decision, MirrorDecision::VirtualOriginated);
-    let desired = virtual_pv(&Inputs::new().with_host_pv(&host).with_virtual_pv(&mine), &t).unwrap();
+    let desired = virtual_pv(
+        &Inputs::new().with_host_pv(&host).with_virtual_pv(&mine),
+        &t,
+    )
+    .unwrap();
     assert_eq!(desired.spec, mine.spec, "the virtual PV is the source");
     assert_eq!(desired.status.unwrap().phase.as_deref(), Some("Available"));
     // No virtual PV: none (and D4 deletes the host PV).
@@ -113,9 +123,20 @@ fn s3_host_pv_of_another_namespace_is_never_mirrored_under_any_option() {
     });
     for t in [translator(), legacy()] {
         let decision = mirror_decision(&host, None, Some(&owned), &t.cluster, &t.options).unwrap();
-        assert_eq!(decision, MirrorDecision::ForeignNamespace { namespace: "other-team".into() });
+        assert_eq!(
+            decision,
+            MirrorDecision::ForeignNamespace {
+                namespace: "other-team".into()
+            }
+        );
         assert!(!decision.is_mirrored());
-        assert_eq!(virtual_pv(&Inputs::new().with_host_pv(&host).with_virtual_pv(&owned), &t), None);
+        assert_eq!(
+            virtual_pv(
+                &Inputs::new().with_host_pv(&host).with_virtual_pv(&owned),
+                &t
+            ),
+            None
+        );
         assert_eq!(
             pv_action(Some(&owned), Some(&host), None, &t).unwrap(),
             PvAction::DeleteVirtualPv { rule: Rule::S3 }
@@ -130,7 +151,13 @@ fn s4_host_pv_claimed_by_the_pvcs_host_copy_is_mirrored() {
     let t = translator();
     let decision = mirror_decision(&host, Some(&claim), None, &t.cluster, &t.options).unwrap();
     assert_eq!(decision, MirrorDecision::ClaimedByVirtualPvc);
-    assert!(virtual_pv(&Inputs::new().with_host_pv(&host).with_virtual_pvc(&claim), &t).is_some());
+    assert!(
+        virtual_pv(
+            &Inputs::new().with_host_pv(&host).with_virtual_pvc(&claim),
+            &t
+        )
+        .is_some()
+    );
     assert_eq!(
         pv_action(None, Some(&host), Some(&claim), &t).unwrap(),
         PvAction::CreateVirtualPv
@@ -145,16 +172,31 @@ fn s4_a_pvc_that_does_not_match_the_claim_is_an_input_error() {
         .desired_virtual_pv(&Inputs::new().with_host_pv(&host).with_virtual_pvc(&claim))
         .unwrap_err();
     assert!(matches!(err, Error::Inconsistent { .. }));
-    assert!(err.to_string().starts_with("PersistentVolumeClaim default/data: metadata.name: "), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("PersistentVolumeClaim default/data: metadata.name: "),
+        "{err}"
+    );
 }
 
 #[test]
 fn s4_hashed_host_claim_name_matches_a_long_pvc_name() {
     let long = "data-elasticsearch-master-elasticsearch-master-0";
-    let t = Translator::new(VirtualCluster::new("my-vcluster", "test")).with_mode(translator().mode);
+    let t =
+        Translator::new(VirtualCluster::new("my-vcluster", "test")).with_mode(translator().mode);
     let claim = bound_pvc("logging", long, "pvc-9");
-    let host = host_pv("pvc-9", Some(("test", "data-elasticsearch-master-elasticsearch-master-0-x-l-9ea8bc624a")));
-    let desired = virtual_pv(&Inputs::new().with_host_pv(&host).with_virtual_pvc(&claim), &t).unwrap();
+    let host = host_pv(
+        "pvc-9",
+        Some((
+            "test",
+            "data-elasticsearch-master-elasticsearch-master-0-x-l-9ea8bc624a",
+        )),
+    );
+    let desired = virtual_pv(
+        &Inputs::new().with_host_pv(&host).with_virtual_pvc(&claim),
+        &t,
+    )
+    .unwrap();
     let claim_ref = desired.spec.unwrap().claim_ref.unwrap();
     assert_eq!(claim_ref.name.as_deref(), Some(long));
     assert_eq!(claim_ref.namespace.as_deref(), Some("logging"));
@@ -179,7 +221,10 @@ fn s5_unowned_retained_pv_in_h_is_hidden_by_default_and_shown_with_legacy() {
     );
     let shown = virtual_pv(&Inputs::new().with_host_pv(&host), &l).unwrap();
     // vcluster copies the host claimRef unchanged: host names leak, which is why it is opt-in.
-    assert_eq!(shown.spec.unwrap().claim_ref.unwrap().name.as_deref(), Some("data-suffix-0"));
+    assert_eq!(
+        shown.spec.unwrap().claim_ref.unwrap().name.as_deref(),
+        Some("data-suffix-0")
+    );
 }
 
 #[test]
@@ -204,10 +249,16 @@ fn s5_released_host_pv_stays_visible_through_the_current_virtual_pv() {
     let t = translator();
     let host = host_pv("pvc-123", Some(CLAIM));
     let claim = pvc("pvc-123");
-    let mirrored = virtual_pv(&Inputs::new().with_host_pv(&host).with_virtual_pvc(&claim), &t).unwrap();
+    let mirrored = virtual_pv(
+        &Inputs::new().with_host_pv(&host).with_virtual_pvc(&claim),
+        &t,
+    )
+    .unwrap();
     // The PVC is deleted; the host keeps the Retain volume as Released.
     let released = edit(&host, |v| v["status"]["phase"] = json!("Released"));
-    let inputs = Inputs::new().with_host_pv(&released).with_virtual_pv(&mirrored);
+    let inputs = Inputs::new()
+        .with_host_pv(&released)
+        .with_virtual_pv(&mirrored);
     assert_eq!(
         mirror_decision(&released, None, Some(&mirrored), &t.cluster, &t.options).unwrap(),
         MirrorDecision::OwnedByVirtualPv
@@ -216,14 +267,21 @@ fn s5_released_host_pv_stays_visible_through_the_current_virtual_pv() {
     assert_eq!(still.status.unwrap().phase.as_deref(), Some("Released"));
     // S7: the virtual claimRef still names the virtual PVC, not the host copy.
     let claim_ref = still.spec.unwrap().claim_ref.unwrap();
-    assert_eq!((claim_ref.namespace.as_deref(), claim_ref.name.as_deref()), (Some("default"), Some("data")));
+    assert_eq!(
+        (claim_ref.namespace.as_deref(), claim_ref.name.as_deref()),
+        (Some("default"), Some("data"))
+    );
 }
 
 #[test]
 fn s6_mirrored_pv_copies_the_host_spec_and_keeps_retain() {
     let host = host_pv("pvc-123", Some(CLAIM));
     let claim = pvc("pvc-123");
-    let desired = virtual_pv(&Inputs::new().with_host_pv(&host).with_virtual_pvc(&claim), &translator()).unwrap();
+    let desired = virtual_pv(
+        &Inputs::new().with_host_pv(&host).with_virtual_pvc(&claim),
+        &translator(),
+    )
+    .unwrap();
     assert_eq!(reclaim_policy(&desired), Some("Retain"));
     let (spec, host_spec) = (desired.spec.clone().unwrap(), host.spec.clone().unwrap());
     assert_eq!(spec.csi, host_spec.csi);
@@ -239,11 +297,23 @@ fn s6_mirrored_pv_copies_the_host_spec_and_keeps_retain() {
 fn s6_metadata_has_host_pv_annotation_and_no_bookkeeping_or_server_fields() {
     let host = host_pv("pvc-123", Some(CLAIM));
     let claim = pvc("pvc-123");
-    let desired = virtual_pv(&Inputs::new().with_host_pv(&host).with_virtual_pvc(&claim), &translator()).unwrap();
+    let desired = virtual_pv(
+        &Inputs::new().with_host_pv(&host).with_virtual_pvc(&claim),
+        &translator(),
+    )
+    .unwrap();
     let annotations = desired.metadata.annotations.clone().unwrap();
     assert_eq!(annotations["vcluster.loft.sh/host-pv"], "pvc-123");
-    assert_eq!(annotations["pv.kubernetes.io/provisioned-by"], "ebs.csi.aws.com");
-    assert!(!annotations.keys().any(|k| k.starts_with("vcluster.loft.sh/object-")), "{annotations:?}");
+    assert_eq!(
+        annotations["pv.kubernetes.io/provisioned-by"],
+        "ebs.csi.aws.com"
+    );
+    assert!(
+        !annotations
+            .keys()
+            .any(|k| k.starts_with("vcluster.loft.sh/object-")),
+        "{annotations:?}"
+    );
     assert_eq!(desired.metadata.uid, None);
     assert_eq!(desired.metadata.resource_version, None);
     assert_eq!(desired.metadata.finalizers, None);
@@ -254,7 +324,11 @@ fn s6_metadata_has_host_pv_annotation_and_no_bookkeeping_or_server_fields() {
 fn s7_claim_ref_points_at_the_virtual_pvc() {
     let host = host_pv("pvc-123", Some(CLAIM));
     let claim = pvc("pvc-123");
-    let desired = virtual_pv(&Inputs::new().with_host_pv(&host).with_virtual_pvc(&claim), &translator()).unwrap();
+    let desired = virtual_pv(
+        &Inputs::new().with_host_pv(&host).with_virtual_pvc(&claim),
+        &translator(),
+    )
+    .unwrap();
     let claim_ref = desired.spec.unwrap().claim_ref.unwrap();
     assert_eq!(claim_ref.name.as_deref(), Some("data"));
     assert_eq!(claim_ref.namespace.as_deref(), Some("default"));
@@ -271,7 +345,11 @@ fn s7_without_pvc_a_virtual_claim_ref_that_does_not_translate_to_the_host_claim_
         v["metadata"]["annotations"] = json!({"vcluster.loft.sh/host-pv": "pvc-123"});
         v["spec"]["claimRef"] = json!({"namespace": "elsewhere", "name": "other"});
     });
-    let desired = virtual_pv(&Inputs::new().with_host_pv(&host).with_virtual_pv(&current), &t).unwrap();
+    let desired = virtual_pv(
+        &Inputs::new().with_host_pv(&host).with_virtual_pv(&current),
+        &t,
+    )
+    .unwrap();
     let claim_ref = desired.spec.unwrap().claim_ref.unwrap();
     assert_eq!(claim_ref.name.as_deref(), Some("data-x-default-x-suffix"));
 }
@@ -281,19 +359,31 @@ fn s8_class_comes_from_the_pvc_when_its_field_is_set_even_empty() {
     let host = host_pv("pvc-123", Some(CLAIM));
     let t = translator();
     let class = |claim: &PersistentVolumeClaim| {
-        virtual_pv(&Inputs::new().with_host_pv(&host).with_virtual_pvc(claim), &t)
-            .unwrap()
-            .spec
-            .unwrap()
-            .storage_class_name
+        virtual_pv(
+            &Inputs::new().with_host_pv(&host).with_virtual_pvc(claim),
+            &t,
+        )
+        .unwrap()
+        .spec
+        .unwrap()
+        .storage_class_name
     };
     assert_eq!(class(&pvc("pvc-123")).as_deref(), Some("standard"));
-    let empty = edit(&pvc("pvc-123"), |v| v["spec"]["storageClassName"] = json!(""));
+    let empty = edit(&pvc("pvc-123"), |v| {
+        v["spec"]["storageClassName"] = json!("")
+    });
     assert_eq!(class(&empty).as_deref(), Some(""));
     let absent = edit(&pvc("pvc-123"), |v| {
-        v["spec"].as_object_mut().unwrap().remove("storageClassName");
+        v["spec"]
+            .as_object_mut()
+            .unwrap()
+            .remove("storageClassName");
     });
-    assert_eq!(class(&absent).as_deref(), Some("gp3"), "absent: the host PV's class");
+    assert_eq!(
+        class(&absent).as_deref(),
+        Some("gp3"),
+        "absent: the host PV's class"
+    );
 }
 
 #[test]
@@ -306,10 +396,24 @@ fn s8_to_host_mode_keeps_the_current_virtual_class() {
         v["metadata"]["annotations"] = json!({"vcluster.loft.sh/host-pv": "pvc-123"});
         v["spec"]["storageClassName"] = json!("fast");
     });
-    let desired = virtual_pv(&Inputs::new().with_host_pv(&host).with_virtual_pv(&current), &t).unwrap();
-    assert_eq!(desired.spec.unwrap().storage_class_name.as_deref(), Some("fast"));
-    let off = virtual_pv(&Inputs::new().with_host_pv(&host).with_virtual_pv(&current), &translator()).unwrap();
-    assert_eq!(off.spec.unwrap().storage_class_name.as_deref(), Some("vcluster-fast-x-test-x-suffix"));
+    let desired = virtual_pv(
+        &Inputs::new().with_host_pv(&host).with_virtual_pv(&current),
+        &t,
+    )
+    .unwrap();
+    assert_eq!(
+        desired.spec.unwrap().storage_class_name.as_deref(),
+        Some("fast")
+    );
+    let off = virtual_pv(
+        &Inputs::new().with_host_pv(&host).with_virtual_pv(&current),
+        &translator(),
+    )
+    .unwrap();
+    assert_eq!(
+        off.spec.unwrap().storage_class_name.as_deref(),
+        Some("vcluster-fast-x-test-x-suffix")
+    );
 }
 
 fn tenant_pv() -> PersistentVolume {
@@ -328,7 +432,11 @@ fn tenant_pv() -> PersistentVolume {
 #[test]
 fn h1_virtual_originated_pv_gives_a_host_pv() {
     let t = translator();
-    let host = t.host_pv(&Inputs::new().with_virtual_pv(&tenant_pv())).unwrap().desired.unwrap();
+    let host = t
+        .host_pv(&Inputs::new().with_virtual_pv(&tenant_pv()))
+        .unwrap()
+        .desired
+        .unwrap();
     let expected: PersistentVolume = from_json(json!({
         "metadata": {
             "name": "vcluster-mypv-x-test-x-suffix",
@@ -363,7 +471,11 @@ fn h1_no_annotations_means_no_managed_annotations_and_empty_uid() {
         meta.remove("uid");
         v["spec"]["storageClassName"] = json!("");
     });
-    let host = translator().host_pv(&Inputs::new().with_virtual_pv(&pv)).unwrap().desired.unwrap();
+    let host = translator()
+        .host_pv(&Inputs::new().with_virtual_pv(&pv))
+        .unwrap()
+        .desired
+        .unwrap();
     let annotations = host.metadata.annotations.unwrap();
     assert!(!annotations.contains_key("vcluster.loft.sh/managed-annotations"));
     assert_eq!(annotations["vcluster.loft.sh/object-uid"], "");
@@ -375,8 +487,13 @@ fn h1_a_mirrored_pv_has_no_host_pv_made_from_it() {
     let mirrored = edit(&tenant_pv(), |v| {
         v["metadata"]["annotations"] = json!({"vcluster.loft.sh/host-pv": "pvc-123"});
     });
-    let err = translator().host_pv(&Inputs::new().with_virtual_pv(&mirrored)).unwrap_err();
-    assert!(err.to_string().contains("mirrors host PV \"pvc-123\""), "{err}");
+    let err = translator()
+        .host_pv(&Inputs::new().with_virtual_pv(&mirrored))
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("mirrors host PV \"pvc-123\""),
+        "{err}"
+    );
 }
 
 #[test]
@@ -388,8 +505,15 @@ fn p1_host_pvc_name_labels_and_bookkeeping() {
                  "storageClassName": "fast"},
     }));
     let t = translator().with_mode(SyncMode::new(PvMode::Fake, StorageClassMode::Off));
-    let host = t.host_pvc(&Inputs::new().with_virtual_pvc(&claim)).unwrap().desired.unwrap();
-    assert_eq!(host.metadata.name.as_deref(), Some("testpvc-x-testns-x-suffix"));
+    let host = t
+        .host_pvc(&Inputs::new().with_virtual_pvc(&claim))
+        .unwrap()
+        .desired
+        .unwrap();
+    assert_eq!(
+        host.metadata.name.as_deref(),
+        Some("testpvc-x-testns-x-suffix")
+    );
     assert_eq!(host.metadata.namespace.as_deref(), Some("test"));
     let labels = host.metadata.labels.unwrap();
     assert_eq!(labels["vcluster.loft.sh/managed-by"], "suffix");
@@ -398,20 +522,42 @@ fn p1_host_pvc_name_labels_and_bookkeeping() {
     assert_eq!(annotations["vcluster.loft.sh/object-name"], "testpvc");
     assert_eq!(annotations["vcluster.loft.sh/object-namespace"], "testns");
     assert_eq!(annotations["vcluster.loft.sh/object-uid"], "");
-    assert_eq!(annotations["vcluster.loft.sh/object-kind"], "/v1, Kind=PersistentVolumeClaim");
-    assert_eq!(annotations["vcluster.loft.sh/object-host-namespace"], "test");
-    assert_eq!(annotations["vcluster.loft.sh/object-host-name"], "testpvc-x-testns-x-suffix");
-    assert_eq!(annotations["vcluster.loft.sh/managed-annotations"], "otherAnnotationKey");
+    assert_eq!(
+        annotations["vcluster.loft.sh/object-kind"],
+        "/v1, Kind=PersistentVolumeClaim"
+    );
+    assert_eq!(
+        annotations["vcluster.loft.sh/object-host-namespace"],
+        "test"
+    );
+    assert_eq!(
+        annotations["vcluster.loft.sh/object-host-name"],
+        "testpvc-x-testns-x-suffix"
+    );
+    assert_eq!(
+        annotations["vcluster.loft.sh/managed-annotations"],
+        "otherAnnotationKey"
+    );
     assert!(!annotations.contains_key("pv.kubernetes.io/bind-completed"));
-    assert_eq!(host.spec.unwrap().storage_class_name.as_deref(), Some("fast"));
+    assert_eq!(
+        host.spec.unwrap().storage_class_name.as_deref(),
+        Some("fast")
+    );
 }
 
 #[test]
 fn p1_to_host_class_mode_translates_the_class() {
     let t = translator().with_mode(SyncMode::new(PvMode::Fake, StorageClassMode::ToHost));
     let claim = edit(&pvc(""), |v| v["spec"]["storageClassName"] = json!("fast"));
-    let host = t.host_pvc(&Inputs::new().with_virtual_pvc(&claim)).unwrap().desired.unwrap();
-    assert_eq!(host.spec.unwrap().storage_class_name.as_deref(), Some("vcluster-fast-x-test-x-suffix"));
+    let host = t
+        .host_pvc(&Inputs::new().with_virtual_pvc(&claim))
+        .unwrap()
+        .desired
+        .unwrap();
+    assert_eq!(
+        host.spec.unwrap().storage_class_name.as_deref(),
+        Some("vcluster-fast-x-test-x-suffix")
+    );
 }
 
 #[test]
@@ -420,9 +566,14 @@ fn p2_volume_name_of_a_mirrored_pv_keeps_its_host_name() {
     let mirrored: PersistentVolume = edit(&host_pv("pvc-abc123", Some(CLAIM)), |v| {
         v["metadata"]["annotations"] = json!({"vcluster.loft.sh/host-pv": "pvc-abc123"});
     });
-    let inputs = Inputs::new().with_virtual_pvc(&claim).with_virtual_pv(&mirrored);
+    let inputs = Inputs::new()
+        .with_virtual_pvc(&claim)
+        .with_virtual_pv(&mirrored);
     let host = translator().host_pvc(&inputs).unwrap().desired.unwrap();
-    assert_eq!(host.spec.unwrap().volume_name.as_deref(), Some("pvc-abc123"));
+    assert_eq!(
+        host.spec.unwrap().volume_name.as_deref(),
+        Some("pvc-abc123")
+    );
 }
 
 #[test]
@@ -434,21 +585,41 @@ fn p2_volume_name_of_a_tenant_pv_becomes_its_n3_name() {
         .unwrap()
         .desired
         .unwrap();
-    assert_eq!(host.spec.unwrap().volume_name.as_deref(), Some("vcluster-mypv-x-test-x-suffix"));
+    assert_eq!(
+        host.spec.unwrap().volume_name.as_deref(),
+        Some("vcluster-mypv-x-test-x-suffix")
+    );
     // Without the named PV the name cannot be translated: an error, not a guess.
-    let err = translator().host_pvc(&Inputs::new().with_virtual_pvc(&claim)).unwrap_err();
-    assert!(matches!(err, Error::MissingInput { input: "virtualPv", .. }), "{err}");
+    let err = translator()
+        .host_pvc(&Inputs::new().with_virtual_pvc(&claim))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::MissingInput {
+                input: "virtualPv",
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]
 fn p2_fake_mode_keeps_volume_name_verbatim() {
     let t = translator().with_mode(SyncMode::default());
-    let host = t.host_pvc(&Inputs::new().with_virtual_pvc(&pvc("pvc-1"))).unwrap().desired.unwrap();
+    let host = t
+        .host_pvc(&Inputs::new().with_virtual_pvc(&pvc("pvc-1")))
+        .unwrap()
+        .desired
+        .unwrap();
     assert_eq!(host.spec.unwrap().volume_name.as_deref(), Some("pvc-1"));
 }
 
 fn deleting(pv: &PersistentVolume) -> PersistentVolume {
-    edit(pv, |v| v["metadata"]["deletionTimestamp"] = json!("2026-02-01T00:00:00Z"))
+    edit(pv, |v| {
+        v["metadata"]["deletionTimestamp"] = json!("2026-02-01T00:00:00Z")
+    })
 }
 
 #[test]
@@ -457,7 +628,13 @@ fn d1_deleting_a_bound_delete_pv_waits_for_the_host_to_reclaim() {
     let host = edit(&host_pv("pvc-1", Some(CLAIM)), |v| {
         v["spec"]["persistentVolumeReclaimPolicy"] = json!("Delete");
     });
-    let mirrored = virtual_pv(&Inputs::new().with_host_pv(&host).with_virtual_pvc(&pvc("pvc-1")), &t).unwrap();
+    let mirrored = virtual_pv(
+        &Inputs::new()
+            .with_host_pv(&host)
+            .with_virtual_pvc(&pvc("pvc-1")),
+        &t,
+    )
+    .unwrap();
     assert_eq!(
         pv_action(Some(&deleting(&mirrored)), Some(&host), None, &t).unwrap(),
         PvAction::WaitForHostReclaim
@@ -468,7 +645,13 @@ fn d1_deleting_a_bound_delete_pv_waits_for_the_host_to_reclaim() {
 fn d1_deleting_a_retain_or_unbound_pv_deletes_the_host_pv() {
     let t = translator();
     let host = host_pv("pvc-1", Some(CLAIM));
-    let mirrored = virtual_pv(&Inputs::new().with_host_pv(&host).with_virtual_pvc(&pvc("pvc-1")), &t).unwrap();
+    let mirrored = virtual_pv(
+        &Inputs::new()
+            .with_host_pv(&host)
+            .with_virtual_pvc(&pvc("pvc-1")),
+        &t,
+    )
+    .unwrap();
     assert_eq!(
         pv_action(Some(&deleting(&mirrored)), Some(&host), None, &t).unwrap(),
         PvAction::DeleteHostPv { rule: Rule::D1 }
@@ -487,11 +670,26 @@ fn d1_deleting_a_retain_or_unbound_pv_deletes_the_host_pv() {
 fn d2_host_pv_gone_deletes_the_mirrored_virtual_pv() {
     let t = translator();
     let host = host_pv("pvc-1", Some(CLAIM));
-    let mirrored = virtual_pv(&Inputs::new().with_host_pv(&host).with_virtual_pvc(&pvc("pvc-1")), &t).unwrap();
-    assert_eq!(pv_action(Some(&mirrored), None, None, &t).unwrap(), PvAction::DeleteVirtualPv { rule: Rule::D2 });
-    assert_eq!(virtual_pv(&Inputs::new().with_virtual_pv(&mirrored), &t), None);
+    let mirrored = virtual_pv(
+        &Inputs::new()
+            .with_host_pv(&host)
+            .with_virtual_pvc(&pvc("pvc-1")),
+        &t,
+    )
+    .unwrap();
+    assert_eq!(
+        pv_action(Some(&mirrored), None, None, &t).unwrap(),
+        PvAction::DeleteVirtualPv { rule: Rule::D2 }
+    );
+    assert_eq!(
+        virtual_pv(&Inputs::new().with_virtual_pv(&mirrored), &t),
+        None
+    );
     // A tenant's own PV without host copy: the host PV is created instead.
-    assert_eq!(pv_action(Some(&tenant_pv()), None, None, &t).unwrap(), PvAction::CreateHostPv);
+    assert_eq!(
+        pv_action(Some(&tenant_pv()), None, None, &t).unwrap(),
+        PvAction::CreateHostPv
+    );
     assert_eq!(
         pv_action(Some(&deleting(&tenant_pv())), None, None, &t).unwrap(),
         PvAction::DeleteVirtualPv { rule: Rule::D2 }
@@ -502,10 +700,25 @@ fn d2_host_pv_gone_deletes_the_mirrored_virtual_pv() {
 fn d3_host_pv_being_deleted_deletes_the_virtual_pv() {
     let t = translator();
     let host = host_pv("pvc-1", Some(CLAIM));
-    let mirrored = virtual_pv(&Inputs::new().with_host_pv(&host).with_virtual_pvc(&pvc("pvc-1")), &t).unwrap();
+    let mirrored = virtual_pv(
+        &Inputs::new()
+            .with_host_pv(&host)
+            .with_virtual_pvc(&pvc("pvc-1")),
+        &t,
+    )
+    .unwrap();
     let going = deleting(&host);
-    assert_eq!(pv_action(Some(&mirrored), Some(&going), None, &t).unwrap(), PvAction::DeleteVirtualPv { rule: Rule::D3 });
-    let tr = t.virtual_pv(&Inputs::new().with_host_pv(&going).with_virtual_pv(&mirrored)).unwrap();
+    assert_eq!(
+        pv_action(Some(&mirrored), Some(&going), None, &t).unwrap(),
+        PvAction::DeleteVirtualPv { rule: Rule::D3 }
+    );
+    let tr = t
+        .virtual_pv(
+            &Inputs::new()
+                .with_host_pv(&going)
+                .with_virtual_pv(&mirrored),
+        )
+        .unwrap();
     assert_eq!(tr.desired, None);
     assert!(tr.explanation.applied(Rule::D3));
 }
@@ -513,13 +726,25 @@ fn d3_host_pv_being_deleted_deletes_the_virtual_pv() {
 #[test]
 fn d4_virtual_originated_host_pv_without_virtual_pv_is_deleted() {
     let t = translator();
-    let host = t.host_pv(&Inputs::new().with_virtual_pv(&tenant_pv())).unwrap().desired.unwrap();
-    assert_eq!(pv_action(None, Some(&host), None, &t).unwrap(), PvAction::DeleteHostPv { rule: Rule::D4 });
-    assert_eq!(pv_action(Some(&tenant_pv()), Some(&host), None, &t).unwrap(), PvAction::KeepInStep);
+    let host = t
+        .host_pv(&Inputs::new().with_virtual_pv(&tenant_pv()))
+        .unwrap()
+        .desired
+        .unwrap();
+    assert_eq!(
+        pv_action(None, Some(&host), None, &t).unwrap(),
+        PvAction::DeleteHostPv { rule: Rule::D4 }
+    );
+    assert_eq!(
+        pv_action(Some(&tenant_pv()), Some(&host), None, &t).unwrap(),
+        PvAction::KeepInStep
+    );
 }
 
 #[test]
 fn sync_mode_without_a_host_pv_or_virtual_pv_gives_none() {
-    let tr = translator().virtual_pv(&Inputs::new().with_virtual_pvc(&pvc("pvc-1"))).unwrap();
+    let tr = translator()
+        .virtual_pv(&Inputs::new().with_virtual_pvc(&pvc("pvc-1")))
+        .unwrap();
     assert_eq!(tr.desired, None);
 }

@@ -123,7 +123,10 @@ pub fn mirror_decision(
     };
     let claim_name = claim.name.as_deref().unwrap_or_default();
     if let Some(pvc) = virtual_pvc {
-        let host_name = cluster.host_name(name(&pvc.metadata), pvc.metadata.namespace.as_deref().unwrap_or_default());
+        let host_name = cluster.host_name(
+            name(&pvc.metadata),
+            pvc.metadata.namespace.as_deref().unwrap_or_default(),
+        );
         if host_name != claim_name {
             return Err(Error::inconsistent(
                 pvc_ref(pvc),
@@ -143,7 +146,8 @@ pub fn mirror_decision(
         return Ok(MirrorDecision::OwnedByVirtualPv);
     }
     if options.retained_pv_mirroring == RetainedPvMirroring::Legacy {
-        let retained = spec.and_then(|s| s.persistent_volume_reclaim_policy.as_deref()) == Some("Retain");
+        let retained =
+            spec.and_then(|s| s.persistent_volume_reclaim_policy.as_deref()) == Some("Retain");
         let released = host_pv.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Released");
         if retained || released {
             return Ok(MirrorDecision::LegacyRetained);

@@ -54,7 +54,10 @@ impl fmt::Display for PvAction {
                 "wait: the host reclaims the bound Delete volume once its PVC is gone (D1)",
             ),
             Self::DeleteVirtualPv { rule } => {
-                write!(f, "delete the virtual PV, then remove its finalizers ({rule})")
+                write!(
+                    f,
+                    "delete the virtual PV, then remove its finalizers ({rule})"
+                )
             }
         }
     }
@@ -85,7 +88,13 @@ pub fn pv_action(
             PvAction::DeleteHostPv { rule: Rule::D4 }
         }
         (None, Some(h)) => {
-            let decision = mirror_decision(h, virtual_pvc, None, &translator.cluster, &translator.options)?;
+            let decision = mirror_decision(
+                h,
+                virtual_pvc,
+                None,
+                &translator.cluster,
+                &translator.options,
+            )?;
             if decision.is_mirrored() {
                 PvAction::CreateVirtualPv
             } else {
@@ -93,12 +102,20 @@ pub fn pv_action(
             }
         }
         (Some(v), Some(h)) => {
-            let decision = mirror_decision(h, virtual_pvc, Some(v), &translator.cluster, &translator.options)?;
+            let decision = mirror_decision(
+                h,
+                virtual_pvc,
+                Some(v),
+                &translator.cluster,
+                &translator.options,
+            )?;
             match decision {
                 d if d.is_mirrored() => PvAction::KeepInStep,
                 // A tenant's own PV is never deleted because of what the host did to its copy.
                 _ if is_virtual_originated(v) => PvAction::Nothing,
-                MirrorDecision::ForeignNamespace { .. } => PvAction::DeleteVirtualPv { rule: Rule::S3 },
+                MirrorDecision::ForeignNamespace { .. } => {
+                    PvAction::DeleteVirtualPv { rule: Rule::S3 }
+                }
                 d => PvAction::DeleteVirtualPv { rule: d.rule() },
             }
         }
@@ -109,7 +126,8 @@ pub fn pv_action(
 fn on_virtual_deletion(virtual_pv: &PersistentVolume) -> PvAction {
     let spec = virtual_pv.spec.as_ref();
     let bound = spec.is_some_and(|s| s.claim_ref.is_some());
-    let delete_policy = spec.and_then(|s| s.persistent_volume_reclaim_policy.as_deref()) == Some("Delete");
+    let delete_policy =
+        spec.and_then(|s| s.persistent_volume_reclaim_policy.as_deref()) == Some("Delete");
     if bound && delete_policy {
         PvAction::WaitForHostReclaim
     } else {

@@ -27,10 +27,22 @@ pub(crate) fn mirrored_pv(
     let host_spec = host.spec.clone().unwrap_or_default();
     let claim_ref = claim_ref(host_spec.claim_ref.as_ref(), pvc, current, cluster, why);
     let storage_class_name = storage_class_name(&host_spec, pvc, current, class_mode, why);
-    why.rule(Rule::S6, "the mirrored PV copies the host PV's spec, reclaim policy included");
-    why.field("metadata.name", Source::Input(Input::HostPv, "metadata.name"));
-    why.field("metadata.labels", Source::Input(Input::HostPv, "metadata.labels"));
-    why.field("metadata.annotations", Source::Input(Input::HostPv, "metadata.annotations"));
+    why.rule(
+        Rule::S6,
+        "the mirrored PV copies the host PV's spec, reclaim policy included",
+    );
+    why.field(
+        "metadata.name",
+        Source::Input(Input::HostPv, "metadata.name"),
+    );
+    why.field(
+        "metadata.labels",
+        Source::Input(Input::HostPv, "metadata.labels"),
+    );
+    why.field(
+        "metadata.annotations",
+        Source::Input(Input::HostPv, "metadata.annotations"),
+    );
     why.field("spec", Source::Input(Input::HostPv, "spec"));
     why.field(
         "spec.persistentVolumeReclaimPolicy",
@@ -54,9 +66,7 @@ pub(crate) fn mirrored_pv(
 }
 
 /// The host annotations a tenant may see: all but `host-pv` and the bookkeeping keys.
-pub(crate) fn virtual_annotations(
-    host: &ObjectMeta,
-) -> std::collections::BTreeMap<String, String> {
+pub(crate) fn virtual_annotations(host: &ObjectMeta) -> std::collections::BTreeMap<String, String> {
     host.annotations
         .iter()
         .flatten()
@@ -77,7 +87,10 @@ pub(crate) fn claim_ref(
     let host_claim = host_claim?;
     if let Some(pvc) = pvc {
         why.rule(Rule::S7, "claimRef points at the virtual PVC");
-        why.field("spec.claimRef", Source::Input(Input::VirtualPvc, "metadata"));
+        why.field(
+            "spec.claimRef",
+            Source::Input(Input::VirtualPvc, "metadata"),
+        );
         return Some(ObjectReference {
             name: pvc.metadata.name.clone(),
             namespace: pvc.metadata.namespace.clone(),
@@ -100,13 +113,25 @@ pub(crate) fn claim_ref(
         });
     match kept {
         Some(virtual_claim) => {
-            why.rule(Rule::S7, "no virtual PVC: the current virtual claimRef still names the host claim, kept");
-            why.field("spec.claimRef", Source::Input(Input::VirtualPv, "spec.claimRef"));
+            why.rule(
+                Rule::S7,
+                "no virtual PVC: the current virtual claimRef still names the host claim, kept",
+            );
+            why.field(
+                "spec.claimRef",
+                Source::Input(Input::VirtualPv, "spec.claimRef"),
+            );
             Some(virtual_claim.clone())
         }
         None => {
-            why.rule(Rule::S7, "no virtual PVC: the host claimRef is copied unchanged (vcluster behaviour)");
-            why.field("spec.claimRef", Source::Input(Input::HostPv, "spec.claimRef"));
+            why.rule(
+                Rule::S7,
+                "no virtual PVC: the host claimRef is copied unchanged (vcluster behaviour)",
+            );
+            why.field(
+                "spec.claimRef",
+                Source::Input(Input::HostPv, "spec.claimRef"),
+            );
             Some(host_claim.clone())
         }
     }
@@ -121,7 +146,10 @@ pub(crate) fn storage_class_name(
     class_mode: StorageClassMode,
     why: &mut Explanation,
 ) -> Option<String> {
-    if let Some(class) = pvc.and_then(|p| p.spec.as_ref()).and_then(|s| s.storage_class_name.clone()) {
+    if let Some(class) = pvc
+        .and_then(|p| p.spec.as_ref())
+        .and_then(|s| s.storage_class_name.clone())
+    {
         why.rule(Rule::S8, "storageClassName from the virtual PVC");
         why.field(
             "spec.storageClassName",
@@ -136,7 +164,10 @@ pub(crate) fn storage_class_name(
     if class_mode == StorageClassMode::ToHost
         && let Some(class) = current_class
     {
-        why.rule(Rule::S8, "storageClassName kept from the current virtual PV (toHost classes)");
+        why.rule(
+            Rule::S8,
+            "storageClassName kept from the current virtual PV (toHost classes)",
+        );
         why.field(
             "spec.storageClassName",
             Source::Input(Input::VirtualPv, "spec.storageClassName"),

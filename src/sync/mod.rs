@@ -39,7 +39,10 @@ pub(crate) fn translate(
     let mut why = Explanation::default();
     let current = inputs.virtual_pv;
     if let Some(current) = current.filter(|pv| is_controlled_elsewhere(pv)) {
-        why.rule(Rule::F6, "the virtual PV is labelled vcluster.loft.sh/controlled-by: never touched");
+        why.rule(
+            Rule::F6,
+            "the virtual PV is labelled vcluster.loft.sh/controlled-by: never touched",
+        );
         return Ok(done(Some(kept(current)), why));
     }
     let Some(host) = inputs.host_pv else {
@@ -48,10 +51,19 @@ pub(crate) fn translate(
     validate_pv(host)?;
     check_pairing(host, current, translator)?;
     if host.metadata.deletion_timestamp.is_some() {
-        why.rule(Rule::D3, "the host PV is being deleted: the virtual PV goes too");
+        why.rule(
+            Rule::D3,
+            "the host PV is being deleted: the virtual PV goes too",
+        );
         return Ok(done(None, why));
     }
-    let decision = mirror_decision(host, inputs.virtual_pvc, current, cluster, &translator.options)?;
+    let decision = mirror_decision(
+        host,
+        inputs.virtual_pvc,
+        current,
+        cluster,
+        &translator.options,
+    )?;
     why.rule(decision.rule(), decision.to_string());
     let desired = match decision {
         MirrorDecision::VirtualOriginated => current.map(|pv| {
@@ -63,7 +75,9 @@ pub(crate) fn translate(
         }),
         // A tenant's own PV whose host copy got a foreign claim: keep the tenant's object,
         // but show nothing of the host.
-        MirrorDecision::ForeignNamespace { .. } => current.filter(|pv| is_virtual_originated(pv)).map(kept),
+        MirrorDecision::ForeignNamespace { .. } => {
+            current.filter(|pv| is_virtual_originated(pv)).map(kept)
+        }
         d if d.is_mirrored() => Some(mirror::mirrored_pv(
             host,
             inputs.virtual_pvc,
@@ -79,16 +93,25 @@ pub(crate) fn translate(
 
 /// No host PV: a mirrored virtual PV goes (D2); a tenant's own PV stays, its host copy is made
 /// from it (H1).
-fn without_host(current: Option<&PersistentVolume>, why: &mut Explanation) -> Option<PersistentVolume> {
+fn without_host(
+    current: Option<&PersistentVolume>,
+    why: &mut Explanation,
+) -> Option<PersistentVolume> {
     let Some(pv) = current else {
         why.rule(Rule::S2, "no host PV: nothing to mirror");
         return None;
     };
     if is_virtual_originated(pv) {
-        why.rule(Rule::H1, "a virtual-originated PV: it stays, its host PV is made from it");
+        why.rule(
+            Rule::H1,
+            "a virtual-originated PV: it stays, its host PV is made from it",
+        );
         Some(kept(pv))
     } else {
-        why.rule(Rule::D2, "the host PV named in vcluster.loft.sh/host-pv is gone: delete the virtual PV");
+        why.rule(
+            Rule::D2,
+            "the host PV named in vcluster.loft.sh/host-pv is gone: delete the virtual PV",
+        );
         None
     }
 }
@@ -126,6 +149,12 @@ fn kept(pv: &PersistentVolume) -> PersistentVolume {
     }
 }
 
-fn done(desired: Option<PersistentVolume>, explanation: Explanation) -> Translation<PersistentVolume> {
-    Translation { desired, explanation }
+fn done(
+    desired: Option<PersistentVolume>,
+    explanation: Explanation,
+) -> Translation<PersistentVolume> {
+    Translation {
+        desired,
+        explanation,
+    }
 }

@@ -1,6 +1,8 @@
 //! P1/P2: the host copy of a virtual PVC.
 
-use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimSpec};
+use k8s_openapi::api::core::v1::{
+    PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimSpec,
+};
 
 use crate::error::Error;
 use crate::explain::{Explanation, Input, Rule, Source, Translation};
@@ -34,7 +36,10 @@ pub(crate) fn host_pvc(
     let host_name = cluster.host_name(name(&pvc.metadata), namespace);
     why.rule(
         Rule::P1,
-        format!("the host PVC is {}/{host_name} (N2)", cluster.host_namespace),
+        format!(
+            "the host PVC is {}/{host_name} (N2)",
+            cluster.host_namespace
+        ),
     );
     why.field("metadata.name", Source::Rule(Rule::N2));
     why.field("metadata.labels", Source::Rule(Rule::N4));
@@ -47,13 +52,18 @@ pub(crate) fn host_pvc(
         && let Some(class) = spec.storage_class_name.as_deref().filter(|c| !c.is_empty())
     {
         spec.storage_class_name = Some(cluster.host_name_cluster(class));
-        why.rule(Rule::P1, "toHost classes: storageClassName becomes its N3 host name");
+        why.rule(
+            Rule::P1,
+            "toHost classes: storageClassName becomes its N3 host name",
+        );
         why.field("spec.storageClassName", Source::Rule(Rule::N3));
     }
     if translator.mode.persistent_volumes == PvMode::Sync
         && let Some(volume) = claimed_volume(pvc)
     {
-        spec.volume_name = Some(host_volume_name(pvc, volume, named_pv, translator, &mut why)?);
+        spec.volume_name = Some(host_volume_name(
+            pvc, volume, named_pv, translator, &mut why,
+        )?);
     }
     let metadata = host_metadata(
         &pvc.metadata,
@@ -98,7 +108,10 @@ fn host_volume_name(
         ));
     }
     if is_virtual_originated(pv) {
-        why.rule(Rule::P2, "volumeName names a virtual-originated PV: its N3 host name");
+        why.rule(
+            Rule::P2,
+            "volumeName names a virtual-originated PV: its N3 host name",
+        );
         why.field("spec.volumeName", Source::Rule(Rule::N3));
         Ok(translator.cluster.host_name_cluster(volume))
     } else {
@@ -115,4 +128,3 @@ fn host_volume_name(
             .to_owned())
     }
 }
-
