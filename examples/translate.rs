@@ -7,6 +7,7 @@
 //! Success: the object as YAML on stdout (or `null`), exit 0. `--explain` adds the rules and
 //! field origins on stderr. Bad input: one message on stderr naming the file, exit 1.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use pv_translate::case::{Case, to_yaml};
@@ -35,17 +36,25 @@ fn main() -> ExitCode {
         });
     match result {
         Ok((yaml, explanation)) => {
-            if explain {
-                eprint!("{explanation}");
+            // Closed or full output streams are errors to report, never panics.
+            if explain && write!(std::io::stderr(), "{explanation}").is_err() {
+                return ExitCode::FAILURE;
             }
-            print!("{yaml}");
-            ExitCode::SUCCESS
+            let mut stdout = std::io::stdout().lock();
+            match stdout
+                .write_all(yaml.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(&format!("cannot write the result: {e}")),
+            }
         }
         Err(message) => fail(&format!("{path}: {message}")),
     }
 }
 
 fn fail(message: &str) -> ExitCode {
-    eprintln!("error: {message}");
+    // If stderr is gone too there is nobody left to tell; the exit status still says it.
+    let _ = writeln!(std::io::stderr(), "error: {message}");
     ExitCode::FAILURE
 }

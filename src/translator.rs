@@ -75,6 +75,11 @@ impl Translator {
                 reason: "the host PV is made from a virtual PV (SPEC H1); none given".to_owned(),
             });
         };
+        if self.mode.persistent_volumes != PvMode::Sync {
+            return Err(Error::NotManaged(
+                "host PVs are made from virtual PVs only in sync mode (SPEC H1)".to_owned(),
+            ));
+        }
         sync::host_pv(virtual_pv, &self.cluster)
     }
 

@@ -1,12 +1,16 @@
 //! Input validation: an object the API server would reject is an error, never half-translated
 //! (SPEC F7, I7).
 
-use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, PersistentVolumeSpec};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
 use crate::error::{Error, ObjectRef};
 use crate::object::{pv_ref, pvc_ref};
-use crate::quantity::Quantity;
+use crate::quantity::Quantity as ExactQuantity;
 use crate::reclaim::ReclaimPolicy;
+use crate::sync::SyncedField;
 
 /// Access modes the API server accepts.
 const ACCESS_MODES: [&str; 4] = [
@@ -37,35 +41,27 @@ pub fn validate_pvc(pvc: &PersistentVolumeClaim) -> Result<(), Error> {
     let spec = pvc.spec.as_ref();
     check_access_modes(&object, spec.and_then(|s| s.access_modes.as_deref()))?;
     check_volume_mode(&object, spec.and_then(|s| s.volume_mode.as_deref()))?;
-    let storage = spec
+    let requests = spec
         .and_then(|s| s.resources.as_ref())
-        .and_then(|r| r.requests.as_ref())
-        .and_then(|r| r.get("storage"));
-    match storage {
-        None => Err(Error::invalid(
-            object,
-            "spec.resources.requests.storage",
-            "missing",
-        )),
-        Some(q) => check_quantity(&object, "spec.resources.requests.storage", &q.0),
-    }
+        .and_then(|r| r.requests.as_ref());
+    check_resources(&object, "spec.resources.requests", requests)
 }
 
 /// I7: checks that a PV passes the API server's schema for the fields this crate reads or
-/// writes: a storage capacity, access modes, a valid reclaim policy and volume mode.
+/// writes: a valid storage capacity, exactly one volume source, access modes, a valid reclaim
+/// policy and volume mode.
 pub fn validate_pv(pv: &PersistentVolume) -> Result<(), Error> {
     let object = pv_ref(pv);
     if pv.metadata.name.as_deref().unwrap_or_default().is_empty() {
         return Err(Error::invalid(object, "metadata.name", "missing"));
     }
     let spec = pv.spec.as_ref();
-    match spec
-        .and_then(|s| s.capacity.as_ref())
-        .and_then(|c| c.get("storage"))
-    {
-        None => return Err(Error::invalid(object, "spec.capacity.storage", "missing")),
-        Some(q) => check_quantity(&object, "spec.capacity.storage", &q.0)?,
-    }
+    check_resources(
+        &object,
+        "spec.capacity",
+        spec.and_then(|s| s.capacity.as_ref()),
+    )?;
+    check_one_source(&object, spec)?;
     check_access_modes(&object, spec.and_then(|s| s.access_modes.as_deref()))?;
     check_volume_mode(&object, spec.and_then(|s| s.volume_mode.as_deref()))?;
     reclaim_policy_of(pv)?;
@@ -122,8 +118,50 @@ fn check_volume_mode(object: &ObjectRef, mode: Option<&str>) -> Result<(), Error
     }
 }
 
+/// A resource map (requests or capacity) with a `storage` entry and only valid quantities.
+pub(crate) fn check_resources(
+    object: &ObjectRef,
+    field: &str,
+    map: Option<&BTreeMap<String, Quantity>>,
+) -> Result<(), Error> {
+    let map = map
+        .filter(|m| m.contains_key("storage"))
+        .ok_or_else(|| Error::invalid(object.clone(), format!("{field}.storage"), "missing"))?;
+    for (resource, quantity) in map {
+        check_quantity(object, &format!("{field}.{resource}"), &quantity.0)?;
+    }
+    Ok(())
+}
+
+/// A PV names exactly one volume source (the API server rejects none or several).
+fn check_one_source(object: &ObjectRef, spec: Option<&PersistentVolumeSpec>) -> Result<(), Error> {
+    let json = spec.and_then(|s| serde_json::to_value(s).ok());
+    let sources: Vec<&str> = SyncedField::VolumeSource
+        .keys()
+        .iter()
+        .copied()
+        .filter(|key| {
+            json.as_ref()
+                .and_then(|j| j.get(*key))
+                .is_some_and(|v| !v.is_null())
+        })
+        .collect();
+    match sources.as_slice() {
+        [_] => Ok(()),
+        [] => Err(Error::invalid(object.clone(), "spec", "no volume source")),
+        several => Err(Error::invalid(
+            object.clone(),
+            "spec",
+            format!(
+                "several volume sources ({}); exactly one is allowed",
+                several.join(", ")
+            ),
+        )),
+    }
+}
+
 fn check_quantity(object: &ObjectRef, field: &str, text: &str) -> Result<(), Error> {
-    match text.parse::<Quantity>() {
+    match text.parse::<ExactQuantity>() {
         Ok(q) if q.is_negative() => Err(Error::invalid(
             object.clone(),
             field,

@@ -576,3 +576,34 @@ fn i3_inherit_with_host_pv_equals_host_policy() {
         assert_eq!(policy_with(FakeReclaimPolicy::Delete, &inputs), "Delete");
     }
 }
+
+#[test]
+fn fake_capacity_host_pv_with_invalid_quantities_is_an_error_not_an_invalid_pv() {
+    let pvc = bound_pvc("ns", "data", "pv1");
+    let host = edit(&host_pv("pv1", Some("Delete")), |v| {
+        v["spec"]["capacity"] = json!({"storage": "-5Gi"});
+    });
+    let options = Options::default().with_fake_capacity(FakeCapacity::HostPv);
+    let err = fake(
+        &Inputs::new().with_virtual_pvc(&pvc).with_host_pv(&host),
+        options,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "PersistentVolume pv1: spec.capacity.storage: negative quantity \"-5Gi\""
+    );
+}
+
+#[test]
+fn f7_every_requested_resource_must_be_a_valid_quantity() {
+    let pvc = edit(&bound_pvc("ns", "data", "pv1"), |v| {
+        v["spec"]["resources"]["requests"]["example.com/iops"] = json!("lots");
+    });
+    let err = fake(&Inputs::new().with_virtual_pvc(&pvc), Options::default()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("spec.resources.requests.example.com/iops"),
+        "{err}"
+    );
+}

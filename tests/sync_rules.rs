@@ -748,3 +748,98 @@ fn sync_mode_without_a_host_pv_or_virtual_pv_gives_none() {
         .unwrap();
     assert_eq!(tr.desired, None);
 }
+
+#[test]
+fn h1_a_tenant_pv_is_never_deleted_or_replaced_by_what_the_host_did_to_its_copy() {
+    let t = translator();
+    let mine = tenant_pv();
+    // Its host copy lost the marker and claim (S2), or is claimed in H by someone else (S5).
+    let unmarked = edit(&host_pv("vcluster-mypv-x-test-x-suffix", None), |v| {
+        v["metadata"].as_object_mut().unwrap().remove("labels");
+    });
+    let foreign = host_pv(
+        "vcluster-mypv-x-test-x-suffix",
+        Some(("test", "someone-else")),
+    );
+    for host in [&unmarked, &foreign] {
+        for tr in [translator(), legacy()] {
+            let desired = virtual_pv(
+                &Inputs::new().with_host_pv(host).with_virtual_pv(&mine),
+                &tr,
+            );
+            assert_eq!(desired.as_ref().map(|pv| &pv.spec), Some(&mine.spec));
+        }
+        assert_eq!(
+            pv_action(Some(&mine), Some(host), None, &t).unwrap(),
+            PvAction::Nothing
+        );
+    }
+}
+
+#[test]
+fn f6_controlled_by_pvs_are_left_alone_in_sync_mode() {
+    let t = translator();
+    let handed_over = edit(&tenant_pv(), |v| {
+        v["metadata"]["labels"] = json!({"vcluster.loft.sh/controlled-by": "other-syncer"});
+    });
+    assert_eq!(
+        pv_action(Some(&handed_over), None, None, &t).unwrap(),
+        PvAction::Nothing
+    );
+    let tr = t
+        .host_pv(&Inputs::new().with_virtual_pv(&handed_over))
+        .unwrap();
+    assert_eq!(tr.desired, None);
+    assert!(tr.explanation.applied(Rule::F6));
+}
+
+#[test]
+fn h1_host_pvs_are_made_only_in_sync_mode() {
+    let fake_mode = translator().with_mode(SyncMode::default());
+    let err = fake_mode
+        .host_pv(&Inputs::new().with_virtual_pv(&tenant_pv()))
+        .unwrap_err();
+    assert!(matches!(err, Error::NotManaged(_)), "{err}");
+}
+
+#[test]
+fn i7_host_pvs_with_several_or_no_volume_sources_are_input_errors() {
+    let t = translator();
+    let several = edit(&host_pv("pvc-123", Some(CLAIM)), |v| {
+        v["spec"]["nfs"] = json!({"server": "10.0.0.1", "path": "/x"});
+    });
+    let err = t
+        .desired_virtual_pv(&Inputs::new().with_host_pv(&several))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "PersistentVolume pvc-123: spec: several volume sources (csi, nfs); exactly one is allowed"
+    );
+    let none = edit(&tenant_pv(), |v| {
+        v["spec"].as_object_mut().unwrap().remove("nfs");
+    });
+    let err = t
+        .host_pv(&Inputs::new().with_virtual_pv(&none))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "PersistentVolume mypv: spec: no volume source"
+    );
+}
+
+#[test]
+fn s4_an_unnamed_pvc_is_an_input_error_not_a_match() {
+    let host = edit(&host_pv("pvc-123", Some(CLAIM)), |v| {
+        v["spec"]["claimRef"]
+            .as_object_mut()
+            .unwrap()
+            .remove("name");
+    });
+    let unnamed = edit(&pvc("pvc-123"), |v| {
+        v["metadata"].as_object_mut().unwrap().remove("name");
+    });
+    let err = translator()
+        .desired_virtual_pv(&Inputs::new().with_host_pv(&host).with_virtual_pvc(&unnamed))
+        .unwrap_err();
+    assert!(err.to_string().contains("metadata.name: missing"), "{err}");
+}

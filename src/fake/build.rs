@@ -14,6 +14,7 @@ use crate::explain::{Explanation, Input, Rule, Source};
 use crate::object::{pv_ref, string_map};
 use crate::options::{FakeCapacity, Options};
 use crate::reclaim::ReclaimPolicy;
+use crate::validate::check_resources;
 use crate::wellknown::{
     BOUND_BY_CONTROLLER_ANNOTATION, CREATED_BY_ANNOTATION, FAKE_DRIVER, FAKE_PV_LABEL,
     FAKE_PV_PROVISIONER, PROVISIONED_BY_ANNOTATION,
@@ -132,13 +133,7 @@ pub(crate) fn fake_capacity(
                 .as_ref()
                 .and_then(|s| s.capacity.clone())
                 .unwrap_or_default();
-            if !capacity.contains_key("storage") {
-                return Err(Error::invalid(
-                    pv_ref(pv),
-                    "spec.capacity.storage",
-                    "missing",
-                ));
-            }
+            check_resources(&pv_ref(pv), "spec.capacity", Some(&capacity))?;
             why.field(
                 "spec.capacity",
                 Source::Option {

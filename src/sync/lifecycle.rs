@@ -6,6 +6,7 @@ use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
 
 use crate::error::Error;
 use crate::explain::Rule;
+use crate::fake::is_controlled_elsewhere;
 use crate::object::label;
 use crate::sync::{MirrorDecision, is_virtual_originated, mirror_decision};
 use crate::translator::Translator;
@@ -77,6 +78,8 @@ pub fn pv_action(
     let deleting = |pv: &PersistentVolume| pv.metadata.deletion_timestamp.is_some();
     Ok(match (virtual_pv, host_pv) {
         (None, None) => PvAction::Nothing,
+        // F6: handed to another controller; the PV syncer leaves both sides alone.
+        (Some(v), _) if is_controlled_elsewhere(v) => PvAction::Nothing,
         (Some(v), Some(h)) if deleting(v) && !deleting(h) => on_virtual_deletion(v),
         (Some(_), Some(h)) if deleting(h) => PvAction::DeleteVirtualPv { rule: Rule::D3 },
         (Some(v), None) if deleting(v) || !is_virtual_originated(v) => {

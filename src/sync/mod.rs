@@ -2,14 +2,17 @@
 //! virtual cluster with every attribute, reclaim policy included, and tenant-made PVs and PVCs go
 //! to the host.
 
+mod bidirectional;
 mod decision;
 mod lifecycle;
 mod mirror;
 mod pvc;
+mod semantic;
 mod to_host;
 
 use k8s_openapi::api::core::v1::PersistentVolume;
 
+pub use bidirectional::{Conflict, PvPair, SyncUpdate, SyncedField, keep_in_step};
 pub use decision::{MirrorDecision, mirror_decision};
 pub use lifecycle::{PvAction, pv_action};
 pub(crate) use pvc::host_pvc;
@@ -21,7 +24,7 @@ use crate::fake::is_controlled_elsewhere;
 use crate::inputs::Inputs;
 use crate::object::{annotation, name, pv_ref, without_server_fields};
 use crate::translator::Translator;
-use crate::validate::validate_pv;
+use crate::validate::{validate_pv, validate_pvc};
 use crate::wellknown::HOST_PV_ANNOTATION;
 
 /// Whether a virtual PV was made by the tenant (no `host-pv` annotation, SPEC H1).
@@ -49,6 +52,9 @@ pub(crate) fn translate(
         return Ok(done(without_host(current, &mut why), why));
     };
     validate_pv(host)?;
+    if let Some(pvc) = inputs.virtual_pvc {
+        validate_pvc(pvc)?;
+    }
     check_pairing(host, current, translator)?;
     if host.metadata.deletion_timestamp.is_some() {
         why.rule(
@@ -65,6 +71,20 @@ pub(crate) fn translate(
         &translator.options,
     )?;
     why.rule(decision.rule(), decision.to_string());
+    // A tenant's own PV is the source of its host copy: what the host did to that copy never
+    // deletes or replaces it. Only a PVC-bound mirror adopts it (a formerly fake PV, #3163).
+    if let Some(pv) = current.filter(|pv| is_virtual_originated(pv))
+        && !matches!(
+            decision,
+            MirrorDecision::VirtualOriginated | MirrorDecision::ClaimedByVirtualPvc
+        )
+    {
+        why.rule(
+            Rule::H1,
+            "the current virtual PV is the tenant's own (no host-pv annotation): kept as it is",
+        );
+        return Ok(done(Some(kept(pv)), why));
+    }
     let desired = match decision {
         MirrorDecision::VirtualOriginated => current.map(|pv| {
             why.field("status", Source::Input(Input::HostPv, "status"));
@@ -73,11 +93,6 @@ pub(crate) fn translate(
                 ..kept(pv)
             }
         }),
-        // A tenant's own PV whose host copy got a foreign claim: keep the tenant's object,
-        // but show nothing of the host.
-        MirrorDecision::ForeignNamespace { .. } => {
-            current.filter(|pv| is_virtual_originated(pv)).map(kept)
-        }
         d if d.is_mirrored() => Some(mirror::mirrored_pv(
             host,
             inputs.virtual_pvc,

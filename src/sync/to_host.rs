@@ -5,6 +5,7 @@ use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeSpec};
 use crate::cluster::VirtualCluster;
 use crate::error::Error;
 use crate::explain::{Explanation, Input, Rule, Source, Translation};
+use crate::fake::is_controlled_elsewhere;
 use crate::host_meta::{Scope, host_metadata};
 use crate::object::{annotation, name, pv_ref};
 use crate::sync::is_virtual_originated;
@@ -35,6 +36,16 @@ pub(crate) fn host_pv(
     }
     validate_pv(virtual_pv)?;
     let mut why = Explanation::default();
+    if is_controlled_elsewhere(virtual_pv) {
+        why.rule(
+            Rule::F6,
+            "the virtual PV is labelled vcluster.loft.sh/controlled-by: not synced to the host",
+        );
+        return Ok(Translation {
+            desired: None,
+            explanation: why,
+        });
+    }
     let host_name = cluster.host_name_cluster(name(&virtual_pv.metadata));
     why.rule(
         Rule::H1,
