@@ -30,6 +30,20 @@ pub enum StorageClassMode {
     ToHost,
 }
 
+impl StorageClassMode {
+    /// The mode from vcluster's two switches, after their conflict was ruled out: `ToHost` wins
+    /// the (invalid) case of both.
+    pub const fn from_switches(to_host: bool, from_host: bool) -> Self {
+        if to_host {
+            Self::ToHost
+        } else if from_host {
+            Self::FromHost
+        } else {
+            Self::Off
+        }
+    }
+}
+
 /// The resolved sync mode: one PV mode and one StorageClass mode (SPEC M1).
 ///
 /// ```

@@ -50,6 +50,14 @@ pub(crate) fn without_server_fields(meta: &ObjectMeta) -> ObjectMeta {
     }
 }
 
+/// A PV left as it is, minus server-set metadata (SPEC §0): what "never touched" desires.
+pub(crate) fn kept_as_is(pv: &PersistentVolume) -> PersistentVolume {
+    PersistentVolume {
+        metadata: without_server_fields(&pv.metadata),
+        ..pv.clone()
+    }
+}
+
 /// A string map from `(key, value)` pairs; `None` when empty, so that absent and empty agree.
 pub(crate) fn string_map<K, V>(
     pairs: impl IntoIterator<Item = (K, V)>,

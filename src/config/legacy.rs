@@ -64,13 +64,7 @@ pub(super) fn resolve(doc: &Value) -> Result<VclusterConfig, Error> {
         ));
     }
     let from_host = from_host_explicit || (scheduler && pvc_sync && !to_host);
-    let storage_classes = if to_host {
-        StorageClassMode::ToHost
-    } else if from_host {
-        StorageClassMode::FromHost
-    } else {
-        StorageClassMode::Off
-    };
+    let storage_classes = StorageClassMode::from_switches(to_host, from_host);
     Ok(VclusterConfig {
         mode: SyncMode::new(persistent_volumes, storage_classes),
         generation: Generation::Legacy,

@@ -50,13 +50,7 @@ pub(super) fn resolve(doc: &Value) -> Result<VclusterConfig, Error> {
              sync.toHost.storageClasses.enabled at the same time; choose only one of them",
         ));
     }
-    let storage_classes = if to_host {
-        StorageClassMode::ToHost
-    } else if from_host {
-        StorageClassMode::FromHost
-    } else {
-        StorageClassMode::Off
-    };
+    let storage_classes = StorageClassMode::from_switches(to_host, from_host);
     let persistent_volumes = if real_pvs { PvMode::Sync } else { PvMode::Fake };
     Ok(VclusterConfig {
         mode: SyncMode::new(persistent_volumes, storage_classes),

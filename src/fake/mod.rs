@@ -19,7 +19,7 @@ use crate::error::Error;
 use crate::explain::{Explanation, Rule, Source, Translation};
 use crate::inputs::Inputs;
 use crate::mode::StorageClassMode;
-use crate::object::without_server_fields;
+use crate::object::kept_as_is;
 use crate::translator::Translator;
 use crate::validate::validate_pvc;
 
@@ -40,7 +40,7 @@ pub(crate) fn translate(
             "the virtual PV is labelled vcluster.loft.sh/controlled-by: never touched",
         );
         return Ok(Translation {
-            desired: Some(untouched(current)),
+            desired: Some(kept_as_is(current)),
             explanation: why,
         });
     }
@@ -102,20 +102,12 @@ fn unclaimed(
             Rule::F5,
             "unclaimed virtual PV without the fake-pv label kept (keepUnlabeledPvs)",
         );
-        Some(untouched(pv))
+        Some(kept_as_is(pv))
     } else {
         why.rule(
             Rule::F5,
             "no virtual PVC names the virtual PV: delete it, then remove its finalizers",
         );
         None
-    }
-}
-
-/// A PV left as it is, minus server-set metadata (SPEC §0).
-fn untouched(pv: &PersistentVolume) -> PersistentVolume {
-    PersistentVolume {
-        metadata: without_server_fields(&pv.metadata),
-        ..pv.clone()
     }
 }

@@ -9,11 +9,12 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::{Map, Value};
 
 use super::semantic::{self, Leaves};
-use super::{PvAction, check_pairing, is_virtual_originated, kept, mirror, pv_action};
+use super::{PvAction, check_pairing, is_virtual_originated, mirror, pv_action};
 use crate::error::Error;
 use crate::explain::{Explanation, Input, Rule, Source};
 use crate::fake::is_controlled_elsewhere;
 use crate::names::virtual_label_key;
+use crate::object::kept_as_is;
 use crate::object::{name, pv_ref, without_server_fields};
 use crate::options::ConflictPolicy;
 use crate::translator::Translator;
@@ -280,8 +281,8 @@ pub fn keep_in_step(
             "the virtual PV is labelled vcluster.loft.sh/controlled-by: neither PV is touched",
         );
         return Ok(SyncUpdate {
-            virtual_pv: kept(current.virtual_pv),
-            host_pv: kept(current.host_pv),
+            virtual_pv: kept_as_is(current.virtual_pv),
+            host_pv: kept_as_is(current.host_pv),
             conflicts: Vec::new(),
             explanation: why,
         });

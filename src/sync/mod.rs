@@ -22,7 +22,7 @@ use crate::error::Error;
 use crate::explain::{Explanation, Input, Rule, Source, Translation};
 use crate::fake::is_controlled_elsewhere;
 use crate::inputs::Inputs;
-use crate::object::{annotation, name, pv_ref, without_server_fields};
+use crate::object::{annotation, kept_as_is, name, pv_ref};
 use crate::translator::Translator;
 use crate::validate::{validate_pv, validate_pvc};
 use crate::wellknown::HOST_PV_ANNOTATION;
@@ -46,7 +46,7 @@ pub(crate) fn translate(
             Rule::F6,
             "the virtual PV is labelled vcluster.loft.sh/controlled-by: never touched",
         );
-        return Ok(done(Some(kept(current)), why));
+        return Ok(done(Some(kept_as_is(current)), why));
     }
     let Some(host) = inputs.host_pv else {
         return Ok(done(without_host(current, &mut why), why));
@@ -83,14 +83,14 @@ pub(crate) fn translate(
             Rule::H1,
             "the current virtual PV is the tenant's own (no host-pv annotation): kept as it is",
         );
-        return Ok(done(Some(kept(pv)), why));
+        return Ok(done(Some(kept_as_is(pv)), why));
     }
     let desired = match decision {
         MirrorDecision::VirtualOriginated => current.map(|pv| {
             why.field("status", Source::Input(Input::HostPv, "status"));
             PersistentVolume {
                 status: host.status.clone(),
-                ..kept(pv)
+                ..kept_as_is(pv)
             }
         }),
         d if d.is_mirrored() => Some(mirror::mirrored_pv(
@@ -121,7 +121,7 @@ fn without_host(
             Rule::H1,
             "a virtual-originated PV: it stays, its host PV is made from it",
         );
-        Some(kept(pv))
+        Some(kept_as_is(pv))
     } else {
         why.rule(
             Rule::D2,
@@ -153,14 +153,6 @@ fn check_pairing(
             "metadata",
             format!("the virtual PV is neither the mirror nor the source of host PV {host_name:?}"),
         ))
-    }
-}
-
-/// A PV left as it is, minus server-set metadata (SPEC §0).
-fn kept(pv: &PersistentVolume) -> PersistentVolume {
-    PersistentVolume {
-        metadata: without_server_fields(&pv.metadata),
-        ..pv.clone()
     }
 }
 
