@@ -346,9 +346,18 @@ fn object<T: DeserializeOwned>(
             }
         }
     }
-    serde_json::from_value(Value::Object(map))
+    // The path of the field at fault (`virtualPvc.metadata.namespace: ...`), not just the object.
+    serde_path_to_error::deserialize(Value::Object(map))
         .map(Some)
-        .map_err(|e| case_error(key, &e.to_string()))
+        .map_err(|e| {
+            let path = e.path().to_string();
+            let field = if path == "." {
+                key.to_owned()
+            } else {
+                format!("{key}.{path}")
+            };
+            case_error(&field, &e.into_inner().to_string())
+        })
 }
 
 /// The desired object as YAML with `apiVersion` and `kind`, or `null` when there is none.
