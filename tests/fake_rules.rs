@@ -150,7 +150,9 @@ fn f3_fake_pv_reclaim_policy_is_delete_by_default() {
         .with_host_storage_class(&class);
     assert_eq!(policy_with(FakeReclaimPolicy::Delete, &inputs), "Delete");
     let t = translator(Options::default()).virtual_pv(&inputs).unwrap();
-    assert!(t.explanation.to_string().contains("vcluster #2098"));
+    let why = t.explanation.to_string();
+    assert!(why.contains("vcluster #2098"), "{why}");
+    assert!(why.contains("the host will Retain the volume"), "{why}");
 }
 
 #[test]

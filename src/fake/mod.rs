@@ -20,6 +20,7 @@ use crate::explain::{Explanation, Rule, Source, Translation};
 use crate::inputs::Inputs;
 use crate::mode::StorageClassMode;
 use crate::object::kept_as_is;
+use crate::options::FakeReclaimPolicy;
 use crate::translator::Translator;
 use crate::validate::validate_pvc;
 
@@ -78,7 +79,23 @@ pub(crate) fn translate(
     let pv = build::fake_pv(volume, pvc, policy, capacity, &mut why);
     let reason = match &policy_source {
         Source::Constant => {
-            format!("reclaim policy {policy}, whatever the host says (vcluster #2098)")
+            let mut reason =
+                format!("reclaim policy {policy}, whatever the host says (vcluster #2098)");
+            // Say what the host will really do when it differs: the point of issue #2098.
+            // Only a note: an unreadable host field must not fail the default translation.
+            let truth = reclaim::fake_reclaim_policy(
+                FakeReclaimPolicy::Inherit,
+                inputs.host_pv,
+                inputs.host_storage_class,
+            )
+            .ok()
+            .map(|(truth, _)| truth);
+            if let Some(truth) = truth.filter(|truth| *truth != policy) {
+                reason.push_str(&format!(
+                    "; the host will {truth} the volume (fakeReclaimPolicy: Inherit shows it)"
+                ));
+            }
+            reason
         }
         other => format!("reclaim policy {policy} ({other})"),
     };
