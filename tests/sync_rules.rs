@@ -616,6 +616,16 @@ fn p2_fake_mode_keeps_volume_name_verbatim() {
     assert_eq!(host.spec.unwrap().volume_name.as_deref(), Some("pvc-1"));
 }
 
+/// The virtual mirror of `host`, bound to the PVC `default/data` on `pvc-1`.
+fn mirror_of(host: &PersistentVolume, t: &Translator) -> PersistentVolume {
+    let claim = pvc("pvc-1");
+    virtual_pv(
+        &Inputs::new().with_host_pv(host).with_virtual_pvc(&claim),
+        t,
+    )
+    .unwrap()
+}
+
 fn deleting(pv: &PersistentVolume) -> PersistentVolume {
     edit(pv, |v| {
         v["metadata"]["deletionTimestamp"] = json!("2026-02-01T00:00:00Z")
@@ -628,13 +638,7 @@ fn d1_deleting_a_bound_delete_pv_waits_for_the_host_to_reclaim() {
     let host = edit(&host_pv("pvc-1", Some(CLAIM)), |v| {
         v["spec"]["persistentVolumeReclaimPolicy"] = json!("Delete");
     });
-    let mirrored = virtual_pv(
-        &Inputs::new()
-            .with_host_pv(&host)
-            .with_virtual_pvc(&pvc("pvc-1")),
-        &t,
-    )
-    .unwrap();
+    let mirrored = mirror_of(&host, &t);
     assert_eq!(
         pv_action(Some(&deleting(&mirrored)), Some(&host), None, &t).unwrap(),
         PvAction::WaitForHostReclaim
@@ -645,13 +649,7 @@ fn d1_deleting_a_bound_delete_pv_waits_for_the_host_to_reclaim() {
 fn d1_deleting_a_retain_or_unbound_pv_deletes_the_host_pv() {
     let t = translator();
     let host = host_pv("pvc-1", Some(CLAIM));
-    let mirrored = virtual_pv(
-        &Inputs::new()
-            .with_host_pv(&host)
-            .with_virtual_pvc(&pvc("pvc-1")),
-        &t,
-    )
-    .unwrap();
+    let mirrored = mirror_of(&host, &t);
     assert_eq!(
         pv_action(Some(&deleting(&mirrored)), Some(&host), None, &t).unwrap(),
         PvAction::DeleteHostPv { rule: Rule::D1 }
@@ -670,13 +668,7 @@ fn d1_deleting_a_retain_or_unbound_pv_deletes_the_host_pv() {
 fn d2_host_pv_gone_deletes_the_mirrored_virtual_pv() {
     let t = translator();
     let host = host_pv("pvc-1", Some(CLAIM));
-    let mirrored = virtual_pv(
-        &Inputs::new()
-            .with_host_pv(&host)
-            .with_virtual_pvc(&pvc("pvc-1")),
-        &t,
-    )
-    .unwrap();
+    let mirrored = mirror_of(&host, &t);
     assert_eq!(
         pv_action(Some(&mirrored), None, None, &t).unwrap(),
         PvAction::DeleteVirtualPv { rule: Rule::D2 }
@@ -700,13 +692,7 @@ fn d2_host_pv_gone_deletes_the_mirrored_virtual_pv() {
 fn d3_host_pv_being_deleted_deletes_the_virtual_pv() {
     let t = translator();
     let host = host_pv("pvc-1", Some(CLAIM));
-    let mirrored = virtual_pv(
-        &Inputs::new()
-            .with_host_pv(&host)
-            .with_virtual_pvc(&pvc("pvc-1")),
-        &t,
-    )
-    .unwrap();
+    let mirrored = mirror_of(&host, &t);
     let going = deleting(&host);
     assert_eq!(
         pv_action(Some(&mirrored), Some(&going), None, &t).unwrap(),
