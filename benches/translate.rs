@@ -46,6 +46,19 @@ fn translator(mode: PvMode, options: Options) -> Translator {
         .with_options(options)
 }
 
+/// The desired virtual PV for the bound PVC and its host PV, in `mode` with `options`.
+fn bench_virtual_pv(bencher: Bencher, mode: PvMode, options: Options) {
+    let (pvc, pv) = (pvc(), host_pv());
+    let t = translator(mode, options);
+    bencher.bench(|| {
+        t.virtual_pv(
+            &Inputs::new()
+                .with_virtual_pvc(black_box(&pvc))
+                .with_host_pv(&pv),
+        )
+    });
+}
+
 #[divan::bench]
 fn baseline_clone_pvc(bencher: Bencher) {
     let pvc = pvc();
@@ -54,44 +67,21 @@ fn baseline_clone_pvc(bencher: Bencher) {
 
 #[divan::bench]
 fn fake_pv_default(bencher: Bencher) {
-    let (pvc, pv) = (pvc(), host_pv());
-    let t = translator(PvMode::Fake, Options::default());
-    bencher.bench(|| {
-        t.virtual_pv(
-            &Inputs::new()
-                .with_virtual_pvc(black_box(&pvc))
-                .with_host_pv(&pv),
-        )
-    });
+    bench_virtual_pv(bencher, PvMode::Fake, Options::default());
 }
 
 #[divan::bench]
 fn fake_pv_inherit(bencher: Bencher) {
-    let (pvc, pv) = (pvc(), host_pv());
-    let t = translator(
+    bench_virtual_pv(
+        bencher,
         PvMode::Fake,
         Options::default().with_fake_reclaim_policy(FakeReclaimPolicy::Inherit),
     );
-    bencher.bench(|| {
-        t.virtual_pv(
-            &Inputs::new()
-                .with_virtual_pvc(black_box(&pvc))
-                .with_host_pv(&pv),
-        )
-    });
 }
 
 #[divan::bench]
 fn mirrored_pv(bencher: Bencher) {
-    let (pvc, pv) = (pvc(), host_pv());
-    let t = translator(PvMode::Sync, Options::default());
-    bencher.bench(|| {
-        t.virtual_pv(
-            &Inputs::new()
-                .with_virtual_pvc(black_box(&pvc))
-                .with_host_pv(&pv),
-        )
-    });
+    bench_virtual_pv(bencher, PvMode::Sync, Options::default());
 }
 
 #[divan::bench]

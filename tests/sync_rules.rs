@@ -276,12 +276,7 @@ fn s5_released_host_pv_stays_visible_through_the_current_virtual_pv() {
 #[test]
 fn s6_mirrored_pv_copies_the_host_spec_and_keeps_retain() {
     let host = host_pv("pvc-123", Some(CLAIM));
-    let claim = pvc("pvc-123");
-    let desired = virtual_pv(
-        &Inputs::new().with_host_pv(&host).with_virtual_pvc(&claim),
-        &translator(),
-    )
-    .unwrap();
+    let desired = mirror_of(&host, &translator());
     assert_eq!(reclaim_policy(&desired), Some("Retain"));
     let (spec, host_spec) = (desired.spec.clone().unwrap(), host.spec.clone().unwrap());
     assert_eq!(spec.csi, host_spec.csi);
@@ -296,12 +291,7 @@ fn s6_mirrored_pv_copies_the_host_spec_and_keeps_retain() {
 #[test]
 fn s6_metadata_has_host_pv_annotation_and_no_bookkeeping_or_server_fields() {
     let host = host_pv("pvc-123", Some(CLAIM));
-    let claim = pvc("pvc-123");
-    let desired = virtual_pv(
-        &Inputs::new().with_host_pv(&host).with_virtual_pvc(&claim),
-        &translator(),
-    )
-    .unwrap();
+    let desired = mirror_of(&host, &translator());
     let annotations = desired.metadata.annotations.clone().unwrap();
     assert_eq!(annotations["vcluster.loft.sh/host-pv"], "pvc-123");
     assert_eq!(
@@ -323,12 +313,7 @@ fn s6_metadata_has_host_pv_annotation_and_no_bookkeeping_or_server_fields() {
 #[test]
 fn s7_claim_ref_points_at_the_virtual_pvc() {
     let host = host_pv("pvc-123", Some(CLAIM));
-    let claim = pvc("pvc-123");
-    let desired = virtual_pv(
-        &Inputs::new().with_host_pv(&host).with_virtual_pvc(&claim),
-        &translator(),
-    )
-    .unwrap();
+    let desired = mirror_of(&host, &translator());
     let claim_ref = desired.spec.unwrap().claim_ref.unwrap();
     assert_eq!(claim_ref.name.as_deref(), Some("data"));
     assert_eq!(claim_ref.namespace.as_deref(), Some("default"));
@@ -616,9 +601,9 @@ fn p2_fake_mode_keeps_volume_name_verbatim() {
     assert_eq!(host.spec.unwrap().volume_name.as_deref(), Some("pvc-1"));
 }
 
-/// The virtual mirror of `host`, bound to the PVC `default/data` on `pvc-1`.
+/// The virtual mirror of `host`, bound to the PVC `default/data` on it.
 fn mirror_of(host: &PersistentVolume, t: &Translator) -> PersistentVolume {
-    let claim = pvc("pvc-1");
+    let claim = pvc(host.metadata.name.as_deref().unwrap());
     virtual_pv(
         &Inputs::new().with_host_pv(host).with_virtual_pvc(&claim),
         t,
