@@ -38,12 +38,25 @@ pub enum Error {
         reason: String,
     },
     /// A vcluster configuration value has the wrong type or an impossible combination (SPEC M2-M4).
-    #[error("vcluster configuration: {path}: {reason}")]
+    #[error("vcluster configuration: {}{path}: {reason}", line.map(|l| format!("line {l}: ")).unwrap_or_default())]
     Config {
         /// Dotted path of the key, e.g. `sync.toHost.persistentVolumes.enabled`.
         path: String,
+        /// The 1-based line of the key in the configuration text, when it was read from text.
+        line: Option<usize>,
         /// What is wrong with it.
         reason: String,
+    },
+    /// The virtual cluster's identity is not usable (SPEC M5): `V` or `H` is not a DNS-1123
+    /// label.
+    #[error("virtual cluster identity: {field} {value:?}: {reason}")]
+    InvalidIdentity {
+        /// `name` (`V`) or `hostNamespace` (`H`).
+        field: &'static str,
+        /// The value given (cut to 100 bytes).
+        value: String,
+        /// Why it is refused.
+        reason: &'static str,
     },
     /// A case file (CASES.md) could not be read.
     #[error("{reason}")]
@@ -51,9 +64,12 @@ pub enum Error {
         /// What is wrong, naming the key.
         reason: String,
     },
-    /// The sync mode manages no object of the kind asked for (legacy PV mode `None`, SPEC M3).
-    #[error("not managed: {0}")]
-    NotManaged(String),
+    /// The sync mode manages no object of the kind asked for (PV mode `None`, SPEC M2, M3).
+    #[error("not managed: {reason}")]
+    NotManaged {
+        /// What is not managed, and why.
+        reason: String,
+    },
 }
 
 impl Error {

@@ -58,9 +58,10 @@ impl Translator {
         match self.mode.persistent_volumes {
             PvMode::Fake => fake::translate(self, inputs),
             PvMode::Sync => sync::translate(self, inputs),
-            PvMode::Disabled => Err(Error::NotManaged(
-                "PV mode None (legacy, both PV syncers off) manages no PersistentVolume".to_owned(),
-            )),
+            PvMode::Disabled => Err(Error::NotManaged {
+                reason: "PV mode None (legacy, both PV syncers off) manages no PersistentVolume"
+                    .to_owned(),
+            }),
         }
     }
 
@@ -76,9 +77,9 @@ impl Translator {
             });
         };
         if self.mode.persistent_volumes != PvMode::Sync {
-            return Err(Error::NotManaged(
-                "host PVs are made from virtual PVs only in sync mode (SPEC H1)".to_owned(),
-            ));
+            return Err(Error::NotManaged {
+                reason: "host PVs are made from virtual PVs only in sync mode (SPEC H1)".to_owned(),
+            });
         }
         sync::host_pv(virtual_pv, &self.cluster)
     }

@@ -216,7 +216,7 @@ fn check_invariants(doc: &Value, result: &Result<pv_translate::config::VclusterC
                 );
             }
         }
-        Err(Error::Config { path, reason }) => {
+        Err(Error::Config { path, reason, .. }) => {
             assert!(!path.is_empty(), "{doc}");
             assert!(!reason.is_empty(), "{doc}");
         }

@@ -35,7 +35,7 @@ fn mode(yaml: &str) -> SyncMode {
 /// The path and reason of a configuration error.
 fn config_err(yaml: &str) -> (String, String) {
     match resolve_yaml(yaml) {
-        Err(Error::Config { path, reason }) => (path, reason),
+        Err(Error::Config { path, reason, .. }) => (path, reason),
         other => panic!("{yaml:?} should be a configuration error, got {other:?}"),
     }
 }

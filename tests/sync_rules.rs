@@ -770,7 +770,7 @@ fn h1_host_pvs_are_made_only_in_sync_mode() {
     let err = fake_mode
         .host_pv(&Inputs::new().with_virtual_pv(&tenant_pv()))
         .unwrap_err();
-    assert!(matches!(err, Error::NotManaged(_)), "{err}");
+    assert!(matches!(err, Error::NotManaged { .. }), "{err}");
 }
 
 #[test]

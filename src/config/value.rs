@@ -13,6 +13,7 @@ pub(super) const DOCUMENT: &str = "(document)";
 /// A configuration error at `path`.
 pub(super) fn config_error(path: impl Into<String>, reason: impl Into<String>) -> Error {
     Error::Config {
+        line: None,
         path: path.into(),
         reason: reason.into(),
     }

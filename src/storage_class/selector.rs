@@ -34,6 +34,7 @@ impl Operator {
 /// A selector error at `field` below [`SELECTOR_KEY`].
 fn selector_error(field: &str, reason: impl Into<String>) -> Error {
     Error::Config {
+        line: None,
         path: format!("{SELECTOR_KEY}.{field}"),
         reason: reason.into(),
     }
