@@ -30,12 +30,12 @@ use serde_json::Value;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use crate::cluster::VirtualCluster;
+use crate::decision::{Action, Decision};
 use crate::error::Error;
-use crate::explain::{Explanation, Translation};
+use crate::explain::Explanation;
 use crate::inputs::Inputs;
 use crate::mode::{StorageClassMode, SyncMode};
 use crate::options::Options;
-use crate::storage_class;
 use crate::translator::Translator;
 
 /// Which desired object a case asks for (`want:`).
@@ -146,9 +146,12 @@ pub enum DesiredObject {
 
 /// The result of running a case.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Outcome {
     /// The desired object, `None` when it should not exist.
     pub desired: Option<DesiredObject>,
+    /// What the syncer does, compared with the current object the case gives.
+    pub action: Action,
     /// Why.
     pub explanation: Explanation,
 }
@@ -219,23 +222,23 @@ impl Case {
         })
     }
 
-    /// The translator this case describes.
+    /// The translator this case describes, with explanations on.
     pub fn translator(&self) -> Translator {
-        Translator {
-            cluster: self.cluster.clone(),
-            mode: self.mode,
-            options: self.options,
-        }
+        Translator::new(self.cluster.clone())
+            .with_mode(self.mode)
+            .with_options(self.options)
+            .with_class_selector(self.storage_class_selector.clone())
+            .with_explanations(true)
     }
 
     /// The inputs this case gives.
     pub fn inputs(&self) -> Inputs<'_> {
-        Inputs {
-            virtual_pvc: self.virtual_pvc.as_ref(),
-            host_pv: self.host_pv.as_ref(),
-            host_storage_class: self.host_storage_class.as_ref(),
-            virtual_pv: self.virtual_pv.as_ref(),
-        }
+        let mut inputs = Inputs::new();
+        inputs.virtual_pvc = self.virtual_pvc.as_ref();
+        inputs.host_pv = self.host_pv.as_ref();
+        inputs.host_storage_class = self.host_storage_class.as_ref();
+        inputs.virtual_pv = self.virtual_pv.as_ref();
+        inputs
     }
 
     /// Translates: the desired object that `want` names, explained.
@@ -263,14 +266,13 @@ impl Case {
             Want::VirtualStorageClass => {
                 self.require_class_mode(StorageClassMode::FromHost, "virtualStorageClass", "C1")?;
                 let host = required(self.host_storage_class.as_ref(), "hostStorageClass")?;
-                let t =
-                    storage_class::translate_from_host(host, self.storage_class_selector.as_ref())?;
+                let t = translator.virtual_storage_class(host, None)?;
                 Ok(outcome(t, |c| DesiredObject::StorageClass(Box::new(c))))
             }
             Want::HostStorageClass => {
                 self.require_class_mode(StorageClassMode::ToHost, "hostStorageClass", "C2")?;
                 let class = required(self.virtual_storage_class.as_ref(), "virtualStorageClass")?;
-                let t = storage_class::translate_to_host(class, &self.cluster)?;
+                let t = translator.host_storage_class(class, None)?;
                 Ok(outcome(t, |c| DesiredObject::StorageClass(Box::new(c))))
             }
         }
@@ -302,10 +304,11 @@ fn required<'a, T>(object: Option<&'a T>, key: &'static str) -> Result<&'a T, Er
     })
 }
 
-fn outcome<T>(t: Translation<T>, wrap: fn(T) -> DesiredObject) -> Outcome {
+fn outcome<T>(t: Decision<T>, wrap: fn(T) -> DesiredObject) -> Outcome {
     Outcome {
         desired: t.desired.map(wrap),
-        explanation: t.explanation,
+        action: t.action,
+        explanation: t.explanation.unwrap_or_default(),
     }
 }
 

@@ -1,5 +1,9 @@
 //! Metadata of host objects made from virtual ones (SPEC H1, P1, C2): translated labels, the
 //! marker label and the bookkeeping annotations.
+//!
+//! What a tenant wrote never decides ownership on the host: its bookkeeping annotations, its
+//! already-translated label keys and its annotations naming CSI secrets are dropped
+//! (SPEC H1 0.2).
 
 use std::collections::BTreeMap;
 
@@ -10,11 +14,11 @@ use crate::wellknown::{
     MANAGED_ANNOTATIONS_ANNOTATION, MANAGED_BY_LABEL, NAMESPACE_LABEL, OBJECT_HOST_NAME_ANNOTATION,
     OBJECT_HOST_NAMESPACE_ANNOTATION, OBJECT_KIND_ANNOTATION, OBJECT_NAME_ANNOTATION,
     OBJECT_NAMESPACE_ANNOTATION, OBJECT_UID_ANNOTATION, is_bookkeeping_annotation,
+    is_secret_reference_key,
 };
 
 /// Where a host object goes.
 #[derive(Debug, Clone, Copy)]
-#[allow(dead_code)] // used by H1, P1 and C2
 pub(crate) enum Scope<'a> {
     /// A cluster-scoped object (PV, StorageClass): marker N4 cluster value.
     Cluster,
@@ -22,48 +26,70 @@ pub(crate) enum Scope<'a> {
     Namespaced(&'a str),
 }
 
-/// The host metadata for a virtual object: name `host_name`, labels through N5 plus the marker,
-/// annotations minus `host-pv`, bookkeeping keys and `excluded`, plus the bookkeeping
+/// Whether a virtual annotation crosses to the host: not `host-pv` nor a bookkeeping key, not
+/// a CSI secret reference, not one of `excluded`.
+pub(crate) fn crosses_to_host(key: &str, excluded: &[&str]) -> bool {
+    !is_bookkeeping_annotation(key) && !is_secret_reference_key(key) && !excluded.contains(&key)
+}
+
+/// The host labels of virtual labels: keys through N5, a virtual key that already is a
+/// translated N5 key dropped (a tenant cannot forge one), never the marker.
+pub(crate) fn host_labels(
+    virtual_labels: Option<BTreeMap<String, String>>,
+    cluster: &VirtualCluster,
+) -> BTreeMap<String, String> {
+    virtual_labels
+        .into_iter()
+        .flatten()
+        .filter(|(key, _)| cluster.virtual_label_key(key).is_none())
+        .map(|(key, value)| {
+            let host_key = cluster.host_label_key(&key).into_owned();
+            (host_key, value)
+        })
+        .collect()
+}
+
+/// The host metadata for a virtual object, which it consumes: name `host_name`, labels through
+/// N5 plus the marker, annotations that cross ([`crosses_to_host`]) plus the bookkeeping
 /// annotations of SPEC H1 (and `object-namespace`, `object-host-namespace` for namespaced ones).
-#[allow(dead_code)] // used by H1, P1 and C2
-pub(crate) fn host_metadata(
-    virtual_meta: &ObjectMeta,
-    host_name: &str,
+pub(crate) fn into_host_metadata(
+    virtual_meta: ObjectMeta,
+    host_name: String,
     kind: &str,
     scope: Scope<'_>,
     excluded: &[&str],
     cluster: &VirtualCluster,
 ) -> ObjectMeta {
-    let mut labels: BTreeMap<String, String> = virtual_meta
-        .labels
-        .iter()
-        .flatten()
-        .map(|(k, v)| (cluster.host_label_key(k).into_owned(), v.clone()))
-        .collect();
-    let mut annotations: BTreeMap<String, String> = virtual_meta
-        .annotations
-        .iter()
-        .flatten()
-        .filter(|(k, _)| !is_bookkeeping_annotation(k) && !excluded.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    let mut labels = host_labels(virtual_meta.labels, cluster);
+    let mut annotations = virtual_meta.annotations.unwrap_or_default();
+    annotations.retain(|key, _| crosses_to_host(key, excluded));
     if !annotations.is_empty() {
-        // BTreeMap keys are already sorted, as vcluster sorts them.
-        let keys: Vec<&str> = annotations.keys().map(String::as_str).collect();
-        let managed = keys.join("\n");
+        // BTreeMap keys are sorted, as vcluster sorts them.
+        let mut managed = String::new();
+        for (i, key) in annotations.keys().enumerate() {
+            if i > 0 {
+                managed.push('\n');
+            }
+            managed.push_str(key);
+        }
         annotations.insert(MANAGED_ANNOTATIONS_ANNOTATION.to_owned(), managed);
     }
-    let name = virtual_meta.name.clone().unwrap_or_default();
-    annotations.insert(OBJECT_NAME_ANNOTATION.to_owned(), name);
+    annotations.insert(
+        OBJECT_NAME_ANNOTATION.to_owned(),
+        virtual_meta.name.unwrap_or_default(),
+    );
     annotations.insert(
         OBJECT_UID_ANNOTATION.to_owned(),
-        virtual_meta.uid.clone().unwrap_or_default(),
+        virtual_meta.uid.unwrap_or_default(),
     );
-    annotations.insert(OBJECT_HOST_NAME_ANNOTATION.to_owned(), host_name.to_owned());
+    annotations.insert(OBJECT_HOST_NAME_ANNOTATION.to_owned(), host_name.clone());
     annotations.insert(OBJECT_KIND_ANNOTATION.to_owned(), kind.to_owned());
     let namespace = match scope {
         Scope::Cluster => {
-            labels.insert(MANAGED_BY_LABEL.to_owned(), cluster.cluster_marker());
+            labels.insert(
+                MANAGED_BY_LABEL.to_owned(),
+                cluster.cluster_marker().to_owned(),
+            );
             None
         }
         Scope::Namespaced(virtual_namespace) => {
@@ -78,16 +104,35 @@ pub(crate) fn host_metadata(
             );
             annotations.insert(
                 OBJECT_HOST_NAMESPACE_ANNOTATION.to_owned(),
-                cluster.host_namespace.clone(),
+                cluster.host_namespace().to_owned(),
             );
-            Some(cluster.host_namespace.clone())
+            Some(cluster.host_namespace().to_owned())
         }
     };
     ObjectMeta {
-        name: Some(host_name.to_owned()),
+        name: Some(host_name),
         namespace,
         labels: Some(labels),
         annotations: Some(annotations),
         ..ObjectMeta::default()
     }
+}
+
+/// [`into_host_metadata`] from borrowed metadata: copies only the fields it keeps.
+pub(crate) fn host_metadata(
+    virtual_meta: &ObjectMeta,
+    host_name: String,
+    kind: &str,
+    scope: Scope<'_>,
+    excluded: &[&str],
+    cluster: &VirtualCluster,
+) -> ObjectMeta {
+    let kept = ObjectMeta {
+        name: virtual_meta.name.clone(),
+        uid: virtual_meta.uid.clone(),
+        labels: virtual_meta.labels.clone(),
+        annotations: virtual_meta.annotations.clone(),
+        ..ObjectMeta::default()
+    };
+    into_host_metadata(kept, host_name, kind, scope, excluded, cluster)
 }

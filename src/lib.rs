@@ -2,19 +2,25 @@
 //!
 //! ## Features
 //!
-//! - `yaml` (default): the [`case`] module (the case files of CASES.md) and [`config`] (vcluster
-//!   configuration files), which need a YAML parser.
+//! - `yaml` (default): the [`case`] module (case files) and [`config`] (vcluster configuration
+//!   files), which need a YAML parser.
 //!
-//! ## Rules
+//! ## Layers
 //!
-//! The rules are those of the project's SPEC.md; every rule id (`F3`, `S5`, ...) appears in the
-//! docs and tests that implement it, and in [`Explanation`]s.
+//! 1. Vocabulary: [`names`] (N1-N5), [`quantity`], [`wellknown`], [`ReclaimPolicy`], [`Error`],
+//!    [`explain`], [`VirtualCluster`], [`SyncMode`], [`Options`], [`Context`].
+//! 2. Rules, one module per family: [`fake`] (F), [`sync`] (S, H, B, D), PVCs (P),
+//!    [`storage_class`] (C), [`config`] (M).
+//! 3. [`Decision`]: the desired object, the [`Action`], the changed fields, the explanation.
+//! 4. The façade, [`Translator`], and the formats ([`case`]).
 
 #[cfg(feature = "yaml")]
 pub mod case;
 pub mod cluster;
 #[cfg(feature = "yaml")]
 pub mod config;
+pub mod context;
+pub mod decision;
 pub mod error;
 pub mod explain;
 pub mod fake;
@@ -30,14 +36,22 @@ pub mod translator;
 pub mod validate;
 pub mod wellknown;
 
+mod canonical;
+mod fate;
 mod host_meta;
 mod object;
+mod pvc;
 
 pub use cluster::VirtualCluster;
+pub use context::Context;
+pub use decision::{Action, Decision};
 pub use error::{Error, ObjectRef};
-pub use explain::{Explanation, Rule, Translation};
+pub use explain::{Explanation, Rule};
 pub use inputs::Inputs;
 pub use mode::{PvMode, StorageClassMode, SyncMode};
-pub use options::{ConflictPolicy, FakeCapacity, FakeReclaimPolicy, Options, RetainedPvMirroring};
+pub use options::{
+    ConflictPolicy, FakeCapacity, FakeReclaimPolicy, Options, RetainedPvMirroring,
+    TenantNodeVolumes,
+};
 pub use reclaim::ReclaimPolicy;
-pub use translator::Translator;
+pub use translator::{PairDecision, PvPair, Translator};

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where a fake PV's reclaim policy comes from (SPEC F3, §7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum FakeReclaimPolicy {
     /// Always `Delete`, vcluster's behaviour (upstream issue #2098).
     #[default]
@@ -21,6 +22,7 @@ pub enum FakeReclaimPolicy {
 
 /// Where a fake PV's capacity comes from (SPEC §7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum FakeCapacity {
     /// The PVC's `spec.resources.requests`, vcluster's behaviour.
     #[default]
@@ -31,6 +33,7 @@ pub enum FakeCapacity {
 
 /// Which unclaimed host PVs in `H` are mirrored in sync mode (SPEC S5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum RetainedPvMirroring {
     /// Only with evidence of ownership: a current virtual PV naming the host PV (**deviation**).
     #[default]
@@ -41,12 +44,25 @@ pub enum RetainedPvMirroring {
 
 /// What happens when both sides changed the same field since the last sync (SPEC B1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum ConflictPolicy {
     /// The virtual side wins, vcluster's behaviour.
     #[default]
     VirtualWins,
     /// Report the conflicting fields instead of choosing.
     Report,
+}
+
+/// Whether tenant PVs with a node's filesystem as their source reach the host (SPEC H1 0.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum TenantNodeVolumes {
+    /// A tenant PV whose source is `hostPath` or `local` is not created on the host, nor changed
+    /// to one there (**deviation**: vcluster sends it, handing the tenant a node's filesystem).
+    #[default]
+    Deny,
+    /// Such PVs are sent to the host, as vcluster does.
+    Allow,
 }
 
 /// All options of SPEC §7, with vcluster's behaviour as the default.
@@ -71,36 +87,62 @@ pub struct Options {
     pub retained_pv_mirroring: RetainedPvMirroring,
     /// What a two-sided change does (SPEC B1).
     pub conflicts: ConflictPolicy,
+    /// Whether a virtual PVC's `vcluster.loft.sh/skip-translate: "true"` is honoured (SPEC P1).
+    ///
+    /// Off by default (**deviation**): vcluster honours it from any tenant, who can then bind
+    /// any host PV by name or clone any PVC of the host namespace.
+    pub honor_skip_translate: bool,
+    /// Whether tenant PVs with a `hostPath` or `local` source reach the host (SPEC H1).
+    pub tenant_node_volumes: TenantNodeVolumes,
 }
 
 impl Options {
     /// Sets [`Options::fake_reclaim_policy`].
+    #[must_use]
     pub const fn with_fake_reclaim_policy(mut self, value: FakeReclaimPolicy) -> Self {
         self.fake_reclaim_policy = value;
         self
     }
 
     /// Sets [`Options::fake_capacity`].
+    #[must_use]
     pub const fn with_fake_capacity(mut self, value: FakeCapacity) -> Self {
         self.fake_capacity = value;
         self
     }
 
     /// Sets [`Options::keep_unlabeled_pvs`].
+    #[must_use]
     pub const fn with_keep_unlabeled_pvs(mut self, value: bool) -> Self {
         self.keep_unlabeled_pvs = value;
         self
     }
 
     /// Sets [`Options::retained_pv_mirroring`].
+    #[must_use]
     pub const fn with_retained_pv_mirroring(mut self, value: RetainedPvMirroring) -> Self {
         self.retained_pv_mirroring = value;
         self
     }
 
     /// Sets [`Options::conflicts`].
+    #[must_use]
     pub const fn with_conflicts(mut self, value: ConflictPolicy) -> Self {
         self.conflicts = value;
+        self
+    }
+
+    /// Sets [`Options::honor_skip_translate`].
+    #[must_use]
+    pub const fn with_honor_skip_translate(mut self, value: bool) -> Self {
+        self.honor_skip_translate = value;
+        self
+    }
+
+    /// Sets [`Options::tenant_node_volumes`].
+    #[must_use]
+    pub const fn with_tenant_node_volumes(mut self, value: TenantNodeVolumes) -> Self {
+        self.tenant_node_volumes = value;
         self
     }
 }

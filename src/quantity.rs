@@ -164,3 +164,8 @@ pub fn same_quantity(a: &str, b: &str) -> bool {
         _ => a == b,
     }
 }
+
+/// The Kubernetes canonical spelling of a quantity (placeholder until the exact port lands).
+pub fn canonical(text: &str) -> Result<String, QuantityError> {
+    text.parse::<Quantity>().map(|_| text.to_owned())
+}

@@ -1,111 +1,416 @@
-//! The entry point: a translator configured once with the cluster identity, mode and options.
+//! The façade: a translator configured once with the cluster identity, mode and options, whose
+//! methods answer for one object or one pair. Every method shares the rules' one
+//! implementation; explanations are built only when asked for ([`Translator::with_explanations`]).
 
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
+use k8s_openapi::api::storage::v1::StorageClass;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use crate::cluster::VirtualCluster;
+use crate::context::Context;
+use crate::decision::{Decision, resolve};
 use crate::error::Error;
-use crate::explain::Translation;
-use crate::fake;
+use crate::explain::{Explanation, Why};
+use crate::fake::{self, FakeInputs};
+use crate::fate::Fate;
 use crate::inputs::Inputs;
 use crate::mode::{PvMode, SyncMode};
+use crate::object::{VirtualPvKind, pv_ref, virtual_pv_kind};
 use crate::options::Options;
-use crate::sync;
+use crate::pvc::{self, HostPvcInputs, VirtualPvcInputs};
+use crate::storage_class;
+use crate::sync::{self, Conflict, MirrorDecision, PairInputs};
 
 /// Translates objects for one virtual cluster. Cheap to clone; holds no client, cache or clock.
 ///
 /// ```
 /// use pv_translate::{Options, SyncMode, Translator, VirtualCluster};
-/// let translator = Translator::new(VirtualCluster::new("my-vcluster", "team-a"))
+/// let translator = Translator::new(VirtualCluster::new("my-vcluster", "team-a")?)
 ///     .with_mode(SyncMode::default())
 ///     .with_options(Options::default());
-/// assert_eq!(translator.cluster.host_namespace, "team-a");
+/// assert_eq!(translator.context().cluster().host_namespace(), "team-a");
+/// # Ok::<(), pv_translate::Error>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Translator {
-    /// The virtual cluster's identity (`V`, `H`).
-    pub cluster: VirtualCluster,
-    /// The sync mode.
-    pub mode: SyncMode,
-    /// The options.
-    pub options: Options,
+    context: Context,
+    explain: bool,
+}
+
+/// A virtual PV and its host PV, as seen at one moment.
+#[derive(Debug, Clone, Copy)]
+pub struct PvPair<'a> {
+    /// The virtual PersistentVolume.
+    pub virtual_pv: &'a PersistentVolume,
+    /// The host PersistentVolume it is paired with (its mirror source, or its copy).
+    pub host_pv: &'a PersistentVolume,
+}
+
+impl<'a> PvPair<'a> {
+    /// The pair of `virtual_pv` and `host_pv`.
+    pub const fn new(virtual_pv: &'a PersistentVolume, host_pv: &'a PersistentVolume) -> Self {
+        Self {
+            virtual_pv,
+            host_pv,
+        }
+    }
+}
+
+/// The decisions about both PVs of a pair in sync mode.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PairDecision {
+    /// The virtual PV.
+    pub virtual_pv: Decision<PersistentVolume>,
+    /// The host PV.
+    pub host_pv: Decision<PersistentVolume>,
+    /// B1 field groups both sides changed (`conflicts: Report`); always empty with the default
+    /// `VirtualWins`. The host PV's action is then a conflict: nothing is written to it.
+    pub conflicts: Vec<Conflict>,
+    /// Why, for both PVs, when asked (fields named `virtualPv.<path>` or `hostPv.<path>` where
+    /// B1/B2 decided them).
+    pub explanation: Option<Explanation>,
 }
 
 impl Translator {
     /// A translator for `cluster` with the default mode (fake PVs, no class sync) and options.
     pub fn new(cluster: VirtualCluster) -> Self {
         Self {
-            cluster,
-            ..Self::default()
+            context: Context::new(cluster),
+            explain: false,
+        }
+    }
+
+    /// A translator with these settings.
+    pub fn from_context(context: Context) -> Self {
+        Self {
+            context,
+            explain: false,
         }
     }
 
     /// Sets the sync mode.
+    #[must_use]
     pub fn with_mode(mut self, mode: SyncMode) -> Self {
-        self.mode = mode;
+        self.context = self.context.with_mode(mode);
         self
     }
 
     /// Sets the options.
+    #[must_use]
     pub fn with_options(mut self, options: Options) -> Self {
-        self.options = options;
+        self.context = self.context.with_options(options);
         self
     }
 
-    /// The desired virtual PV for `inputs`, with its explanation.
-    ///
-    /// In fake mode (SPEC F1-F7) `inputs.virtual_pvc` decides; in sync mode (S1-S8) the host PV.
-    pub fn virtual_pv(&self, inputs: &Inputs<'_>) -> Result<Translation<PersistentVolume>, Error> {
-        match self.mode.persistent_volumes {
-            PvMode::Fake => fake::translate(self, inputs),
-            PvMode::Sync => sync::translate(self, inputs),
+    /// Sets `sync.fromHost.storageClasses.selector` (C1, C3).
+    #[must_use]
+    pub fn with_class_selector(mut self, selector: Option<LabelSelector>) -> Self {
+        self.context = self.context.with_class_selector(selector);
+        self
+    }
+
+    /// Whether decisions carry their explanation (SPEC E1). Off by default: an unexplained
+    /// decision formats no string and records no provenance.
+    #[must_use]
+    pub fn with_explanations(mut self, explain: bool) -> Self {
+        self.explain = explain;
+        self
+    }
+
+    /// The settings every rule reads.
+    pub fn context(&self) -> &Context {
+        &self.context
+    }
+
+    /// Whether decisions carry explanations.
+    pub fn explains(&self) -> bool {
+        self.explain
+    }
+
+    fn why(&self) -> Why {
+        Why::new(self.explain)
+    }
+
+    fn pv_mode(&self, what: &str) -> Result<PvMode, Error> {
+        match self.context.mode().persistent_volumes {
             PvMode::Disabled => Err(Error::NotManaged {
-                reason: "PV mode None (legacy, both PV syncers off) manages no PersistentVolume"
-                    .to_owned(),
+                reason: format!(
+                    "PV mode None (both PV syncers off, or private nodes) manages no {what}"
+                ),
             }),
+            mode => Ok(mode),
         }
     }
 
-    /// The desired host PV for the virtual PV `inputs.virtual_pv` (SPEC H1), explained.
+    /// The desired virtual PV for `inputs`.
     ///
-    /// Only a virtual-originated PV (one without `vcluster.loft.sh/host-pv`) has a host PV made
-    /// from it; for a mirrored PV this is an error, since the host PV is the source there.
-    pub fn host_pv(&self, inputs: &Inputs<'_>) -> Result<Translation<PersistentVolume>, Error> {
+    /// In fake mode (SPEC F1-F7) the virtual PVC decides; in sync mode (S1-S8, B1-B2, D1-D4)
+    /// the pair of `inputs.virtual_pv` and `inputs.host_pv`, with the last synced versions when
+    /// given (R2).
+    ///
+    /// # Errors
+    ///
+    /// Invalid or inconsistent inputs, naming the object and field; PV mode `None`.
+    pub fn virtual_pv(&self, inputs: &Inputs<'_>) -> Result<Decision<PersistentVolume>, Error> {
+        match self.pv_mode("PersistentVolume")? {
+            PvMode::Sync => self.pv_pair(inputs).map(|pair| Decision {
+                explanation: pair.explanation,
+                ..pair.virtual_pv
+            }),
+            _ => {
+                let mut why = self.why();
+                let fate = fake::decide(
+                    &FakeInputs {
+                        claim: inputs.virtual_pvc,
+                        current: inputs.virtual_pv,
+                        host_pv: inputs.host_pv,
+                        host_class: inputs.host_storage_class,
+                    },
+                    &self.context,
+                    &mut why,
+                )?;
+                Ok(resolve(inputs.virtual_pv, fate, why.finish()))
+            }
+        }
+    }
+
+    /// The desired host PV for the virtual PV `inputs.virtual_pv` (SPEC H1, B1-B2, D1-D4).
+    ///
+    /// # Errors
+    ///
+    /// No virtual PV given; a mirrored virtual PV without its host PV (the host PV is the source
+    /// there); fake mode, where no host PV is made; invalid or inconsistent inputs.
+    pub fn host_pv(&self, inputs: &Inputs<'_>) -> Result<Decision<PersistentVolume>, Error> {
         let Some(virtual_pv) = inputs.virtual_pv else {
             return Err(Error::MissingInput {
                 input: "virtualPv",
                 reason: "the host PV is made from a virtual PV (SPEC H1); none given".to_owned(),
             });
         };
-        if self.mode.persistent_volumes != PvMode::Sync {
+        if self.pv_mode("PersistentVolume")? != PvMode::Sync {
             return Err(Error::NotManaged {
                 reason: "host PVs are made from virtual PVs only in sync mode (SPEC H1)".to_owned(),
             });
         }
-        sync::host_pv(virtual_pv, &self.cluster)
+        if let VirtualPvKind::Mirror(host) = virtual_pv_kind(virtual_pv)
+            && inputs.host_pv.is_none()
+        {
+            return Err(Error::inconsistent(
+                pv_ref(virtual_pv),
+                "metadata.annotations",
+                format!(
+                    "the virtual PV mirrors host PV {host:?} (vcluster.loft.sh/host-pv); only a \
+                     tenant's own PV has a host PV made from it (SPEC H1)"
+                ),
+            ));
+        }
+        self.pv_pair(inputs).map(|pair| Decision {
+            explanation: pair.explanation,
+            ..pair.host_pv
+        })
     }
 
-    /// The desired host PVC for the virtual PVC `inputs.virtual_pvc` (SPEC P1, P2), explained.
+    /// Both PVs of a pair in sync mode (SPEC S1-S8, H1, B1-B2, D1-D4, C3): the one
+    /// implementation behind [`Translator::virtual_pv`], [`Translator::host_pv`] and
+    /// [`Translator::keep_in_step`].
     ///
-    /// In sync mode a PVC naming a PV in `spec.volumeName` needs that virtual PV as
-    /// `inputs.virtual_pv` to translate the name (P2).
-    pub fn host_pvc(
+    /// # Errors
+    ///
+    /// Not in sync mode; invalid or inconsistent inputs.
+    pub fn pv_pair(&self, inputs: &Inputs<'_>) -> Result<PairDecision, Error> {
+        if self.pv_mode("PersistentVolume")? != PvMode::Sync {
+            return Err(Error::NotManaged {
+                reason: "PV pairs exist only in sync mode".to_owned(),
+            });
+        }
+        let mut why = self.why();
+        let fates = sync::decide(
+            &PairInputs {
+                virtual_pv: inputs.virtual_pv,
+                host_pv: inputs.host_pv,
+                last_virtual_pv: inputs.last_virtual_pv,
+                last_host_pv: inputs.last_host_pv,
+                virtual_pvc: inputs.virtual_pvc,
+                host_class: inputs.host_storage_class,
+            },
+            &self.context,
+            &mut why,
+        )?;
+        Ok(PairDecision {
+            virtual_pv: resolve(inputs.virtual_pv, fates.virtual_pv, None),
+            host_pv: resolve(inputs.host_pv, fates.host_pv, None),
+            conflicts: fates.conflicts,
+            explanation: why.finish(),
+        })
+    }
+
+    /// B1, B2 for a pair given both PVs as they were at the last sync and as they are now, and
+    /// the virtual PVC, if any (S7, S8): [`Translator::pv_pair`] with history.
+    ///
+    /// # Errors
+    ///
+    /// As [`Translator::pv_pair`].
+    pub fn keep_in_step(
         &self,
-        inputs: &Inputs<'_>,
-    ) -> Result<Translation<PersistentVolumeClaim>, Error> {
+        last: PvPair<'_>,
+        current: PvPair<'_>,
+        virtual_pvc: Option<&PersistentVolumeClaim>,
+    ) -> Result<PairDecision, Error> {
+        let mut inputs = Inputs::new()
+            .with_virtual_pv(current.virtual_pv)
+            .with_host_pv(current.host_pv)
+            .with_last_pvs(Some(last.virtual_pv), Some(last.host_pv));
+        inputs.virtual_pvc = virtual_pvc;
+        self.pv_pair(&inputs)
+    }
+
+    /// S1-S5: whether `host_pv` is mirrored, given the virtual PVC and current virtual PV the
+    /// syncer knows of (either may be absent).
+    ///
+    /// # Errors
+    ///
+    /// F7: an invalid PVC; S4: a PVC that is not the host PV's claim.
+    pub fn mirror_decision(
+        &self,
+        host_pv: &PersistentVolume,
+        virtual_pvc: Option<&PersistentVolumeClaim>,
+        virtual_pv: Option<&PersistentVolume>,
+    ) -> Result<MirrorDecision, Error> {
+        sync::mirror_decision(host_pv, virtual_pvc, virtual_pv, &self.context)
+    }
+
+    /// The desired host PVC for `inputs.virtual_pvc` (SPEC P1, P2, P3, P4): created by P1, then
+    /// following the virtual requests, labels and annotations. `inputs.virtual_pv` is the PV the
+    /// PVC names and `inputs.host_pv` that PV's host PV (P2); `inputs.host_storage_class` the
+    /// host class of the PVC's class, absent when the host has none.
+    ///
+    /// # Errors
+    ///
+    /// No virtual PVC; invalid or inconsistent inputs.
+    pub fn host_pvc(&self, inputs: &Inputs<'_>) -> Result<Decision<PersistentVolumeClaim>, Error> {
         let Some(pvc) = inputs.virtual_pvc else {
             return Err(Error::MissingInput {
                 input: "virtualPvc",
                 reason: "the host PVC is made from a virtual PVC (SPEC P1); none given".to_owned(),
             });
         };
-        sync::host_pvc(pvc, inputs.virtual_pv, self)
+        let mut why = self.why();
+        let fate = pvc::host_pvc(
+            &HostPvcInputs {
+                virtual_pvc: pvc,
+                host_pvc: inputs.host_pvc,
+                named_pv: inputs.virtual_pv,
+                named_host_pv: inputs.host_pv,
+                host_class: inputs.host_storage_class,
+            },
+            &self.context,
+            &mut why,
+        )?;
+        Ok(resolve(inputs.host_pvc, fate, why.finish()))
     }
 
-    /// The desired virtual PV for `inputs`, without the explanation.
-    pub fn desired_virtual_pv(
+    /// The desired virtual PVC after the PVC syncer's back sync from `inputs.host_pvc` (SPEC P3,
+    /// P4): status, binder annotations and `volumeName`.
+    ///
+    /// # Errors
+    ///
+    /// No virtual PVC given.
+    pub fn virtual_pvc(
         &self,
         inputs: &Inputs<'_>,
+    ) -> Result<Decision<PersistentVolumeClaim>, Error> {
+        let Some(pvc) = inputs.virtual_pvc else {
+            return Err(Error::MissingInput {
+                input: "virtualPvc",
+                reason: "the back sync updates a virtual PVC (SPEC P3); none given".to_owned(),
+            });
+        };
+        let mut why = self.why();
+        let fate = pvc::virtual_pvc(
+            &VirtualPvcInputs {
+                virtual_pvc: pvc,
+                host_pvc: inputs.host_pvc,
+                host_pvc_seen: inputs.last_host_pvc.is_some(),
+                host_pv: inputs.host_pv,
+            },
+            &self.context,
+            &mut why,
+        );
+        Ok(match fate {
+            pvc::VirtualPvcFate::Plain(fate) => resolve(Some(pvc), fate, why.finish()),
+            pvc::VirtualPvcFate::Recreate(desired) => Decision {
+                desired: Some(desired),
+                action: crate::decision::Action::Recreate,
+                explanation: why.finish(),
+            },
+        })
+    }
+
+    /// C1: the virtual copy of host class `host` (gone when the selector does not select it),
+    /// compared with the current virtual class of that name, if any.
+    ///
+    /// # Errors
+    ///
+    /// A class without a name; an invalid selector.
+    pub fn virtual_storage_class(
+        &self,
+        host: &StorageClass,
+        current: Option<&StorageClass>,
+    ) -> Result<Decision<StorageClass>, Error> {
+        let mut why = self.why();
+        let fate = storage_class::from_host(host, self.context.class_selector(), &mut why)?;
+        Ok(resolve(current, fate, why.finish()))
+    }
+
+    /// C2: the host copy of virtual class `virtual_class`, compared with the current host class
+    /// of that name, if any.
+    ///
+    /// # Errors
+    ///
+    /// A class without a name; a non-ASCII name (N1).
+    pub fn host_storage_class(
+        &self,
+        virtual_class: &StorageClass,
+        current: Option<&StorageClass>,
+    ) -> Result<Decision<StorageClass>, Error> {
+        let mut why = self.why();
+        let desired = storage_class::to_host(virtual_class, &self.context, &mut why)?;
+        Ok(resolve(current, Fate::Desired(desired), why.finish()))
+    }
+
+    /// S6 on an owned host PV: its mirror for a new virtual PV, reusing the host PV's
+    /// allocations. `None` when the host PV is not mirrored (S1-S5). Same result as
+    /// [`Translator::virtual_pv`] with only the host PV and the PVC given.
+    ///
+    /// # Errors
+    ///
+    /// As [`Translator::virtual_pv`].
+    pub fn mirrored_pv_owned(
+        &self,
+        host_pv: PersistentVolume,
+        virtual_pvc: Option<&PersistentVolumeClaim>,
     ) -> Result<Option<PersistentVolume>, Error> {
-        self.virtual_pv(inputs).map(|t| t.desired)
+        self.pv_mode("PersistentVolume")?;
+        sync::mirror_owned(host_pv, virtual_pvc, &self.context)
+    }
+
+    /// H1 on an owned tenant PV: its host PV, reusing the virtual PV's allocations. `None` when
+    /// it does not go to the host. Same result as [`Translator::host_pv`] with only the virtual
+    /// PV given.
+    ///
+    /// # Errors
+    ///
+    /// As [`Translator::host_pv`].
+    pub fn host_pv_owned(
+        &self,
+        virtual_pv: PersistentVolume,
+    ) -> Result<Option<PersistentVolume>, Error> {
+        if self.pv_mode("PersistentVolume")? != PvMode::Sync {
+            return Err(Error::NotManaged {
+                reason: "host PVs are made from virtual PVs only in sync mode (SPEC H1)".to_owned(),
+            });
+        }
+        sync::host_pv_owned(virtual_pv, &self.context)
     }
 }

@@ -28,6 +28,29 @@ pub const RELEASE_LABEL: &str = "release";
 
 /// Annotation marking a StorageClass as the cluster default.
 pub const DEFAULT_CLASS_ANNOTATION: &str = "storageclass.kubernetes.io/is-default-class";
+/// The beta twin of [`DEFAULT_CLASS_ANNOTATION`], which Kubernetes still honours.
+pub const BETA_DEFAULT_CLASS_ANNOTATION: &str = "storageclass.beta.kubernetes.io/is-default-class";
+/// The deprecated annotation that names a PVC's class when `spec.storageClassName` is unset.
+pub const BETA_STORAGE_CLASS_ANNOTATION: &str = "volume.beta.kubernetes.io/storage-class";
+/// Annotation by which a tenant asks that its PVC not be translated (SPEC P1; honoured only
+/// with option `honorSkipTranslate`).
+pub const SKIP_TRANSLATE_ANNOTATION: &str = "vcluster.loft.sh/skip-translate";
+
+/// Annotations the host's PV controller writes on a PVC: never copied virtual -> host, copied
+/// host -> virtual (SPEC P1, P3).
+pub const BINDER_ANNOTATIONS: [&str; 4] = [
+    "pv.kubernetes.io/bind-completed",
+    "pv.kubernetes.io/bound-by-controller",
+    "volume.beta.kubernetes.io/storage-provisioner",
+    "volume.kubernetes.io/storage-provisioner",
+];
+
+/// Whether an annotation key names a CSI secret (`...-secret-name`, `...-secret-namespace`):
+/// never copied to a host object, a tenant must not choose the secrets host drivers use
+/// (SPEC H1, C2).
+pub fn is_secret_reference_key(key: &str) -> bool {
+    key.ends_with("-secret-name") || key.ends_with("-secret-namespace")
+}
 
 /// Bookkeeping annotation: the virtual object's name.
 pub const OBJECT_NAME_ANNOTATION: &str = "vcluster.loft.sh/object-name";

@@ -9,8 +9,9 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
+use crate::canonical;
 use crate::error::Error;
-use crate::explain::{Explanation, Input, Rule, Source};
+use crate::explain::{Input, Rule, Source, Why};
 use crate::object::{pv_ref, string_map};
 use crate::options::{FakeCapacity, Options};
 use crate::reclaim::ReclaimPolicy;
@@ -25,33 +26,23 @@ pub(crate) fn fake_pv(
     name: &str,
     pvc: &PersistentVolumeClaim,
     reclaim: ReclaimPolicy,
-    capacity: BTreeMap<String, Quantity>,
-    why: &mut Explanation,
+    mut capacity: BTreeMap<String, Quantity>,
+    why: &mut Why,
 ) -> PersistentVolume {
-    let spec = pvc.spec.clone().unwrap_or_default();
+    let spec = pvc.spec.as_ref();
+    canonical::quantities(&mut capacity);
     why.rule(Rule::F2, "fake PV built from the virtual PVC");
-    why.field(
-        "metadata.name",
-        Source::Input(Input::VirtualPvc, "spec.volumeName"),
-    );
+    why.copied("metadata.name", Input::VirtualPvc, "spec.volumeName");
     why.field("metadata.labels", Source::Constant);
     why.field("metadata.annotations", Source::Constant);
     why.field("spec.flexVolume", Source::Constant);
-    why.field(
-        "spec.accessModes",
-        Source::Input(Input::VirtualPvc, "spec.accessModes"),
-    );
-    why.field(
-        "spec.volumeMode",
-        Source::Input(Input::VirtualPvc, "spec.volumeMode"),
-    );
-    why.field(
-        "spec.claimRef",
-        Source::Input(Input::VirtualPvc, "metadata"),
-    );
-    why.field(
+    why.copied("spec.accessModes", Input::VirtualPvc, "spec.accessModes");
+    why.copied("spec.volumeMode", Input::VirtualPvc, "spec.volumeMode");
+    why.copied("spec.claimRef", Input::VirtualPvc, "metadata");
+    why.copied(
         "spec.storageClassName",
-        Source::Input(Input::VirtualPvc, "spec.storageClassName"),
+        Input::VirtualPvc,
+        "spec.storageClassName",
     );
     why.field("status.phase", Source::Constant);
     PersistentVolume {
@@ -71,8 +62,8 @@ pub(crate) fn fake_pv(
                 ..FlexPersistentVolumeSource::default()
             }),
             capacity: Some(capacity),
-            access_modes: spec.access_modes,
-            volume_mode: spec.volume_mode,
+            access_modes: spec.and_then(|s| s.access_modes.clone()),
+            volume_mode: spec.and_then(|s| s.volume_mode.clone()),
             claim_ref: Some(ObjectReference {
                 kind: Some("PersistentVolumeClaim".to_owned()),
                 api_version: Some("v1".to_owned()),
@@ -83,7 +74,10 @@ pub(crate) fn fake_pv(
                 ..ObjectReference::default()
             }),
             persistent_volume_reclaim_policy: Some(reclaim.as_str().to_owned()),
-            storage_class_name: Some(spec.storage_class_name.unwrap_or_default()),
+            storage_class_name: Some(
+                spec.and_then(|s| s.storage_class_name.clone())
+                    .unwrap_or_default(),
+            ),
             ..PersistentVolumeSpec::default()
         }),
         status: Some(PersistentVolumeStatus {
@@ -99,7 +93,7 @@ pub(crate) fn fake_capacity(
     pvc: &PersistentVolumeClaim,
     host_pv: Option<&PersistentVolume>,
     options: &Options,
-    why: &mut Explanation,
+    why: &mut Why,
 ) -> Result<BTreeMap<String, Quantity>, Error> {
     let request = || {
         pvc.spec
@@ -110,9 +104,10 @@ pub(crate) fn fake_capacity(
     };
     match (options.fake_capacity, host_pv) {
         (FakeCapacity::Request, _) => {
-            why.field(
+            why.copied(
                 "spec.capacity",
-                Source::Input(Input::VirtualPvc, "spec.resources.requests"),
+                Input::VirtualPvc,
+                "spec.resources.requests",
             );
             Ok(request())
         }

@@ -1,15 +1,16 @@
 //! F5/F6: whether a fake PV should exist, and from which claim it is built.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
 
-use crate::object::label;
+use crate::object::{claimed_volume, is_controlled_elsewhere, is_fake};
 use crate::options::Options;
-use crate::wellknown::{CONTROLLED_BY_LABEL, FAKE_PV_LABEL};
 
 /// What the fake-PV syncer does with one PV name (SPEC F5, F6).
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub enum FakePvAction<'a> {
     /// No PV exists and no PVC names it: nothing to do.
     Nothing,
@@ -18,7 +19,7 @@ pub enum FakePvAction<'a> {
         /// The claim the PV is built from.
         claim: &'a PersistentVolumeClaim,
     },
-    /// The PV exists and is still claimed: leave it as it is (vcluster never updates a fake PV).
+    /// The PV exists and is still claimed: keep it (F2 says which fields follow their sources).
     Keep {
         /// The claim that keeps it (the oldest of those that name it).
         claim: &'a PersistentVolumeClaim,
@@ -31,39 +32,92 @@ pub enum FakePvAction<'a> {
     Untouched,
 }
 
-/// F5/F6: decides the fate of the fake PV `pv_name`, given the current virtual PV of that name (if
-/// any) and all virtual PVCs (any namespace, terminating ones included).
-///
-/// When several PVCs name the PV, the oldest by `creationTimestamp` wins, then by
-/// namespace/name; PVCs without a timestamp count as newest (**deviation**: vcluster takes an
-/// unspecified one).
+/// Every virtual PVC, indexed once by the volume it names (F1), keeping the oldest claim of each
+/// volume (F5): a resync asks for every PV name, and scanning all claims for each would cost
+/// PVs x PVCs.
 ///
 /// ```
 /// # use k8s_openapi::api::core::v1::{PersistentVolumeClaim, PersistentVolumeClaimSpec};
-/// use pv_translate::fake::{fake_pv_action, FakePvAction};
+/// use pv_translate::fake::Claims;
+/// let mut pvc = PersistentVolumeClaim::default();
+/// pvc.spec = Some(PersistentVolumeClaimSpec { volume_name: Some("pvc-1".into()), ..Default::default() });
+/// let claims = [pvc];
+/// let index = Claims::new(&claims);
+/// assert!(index.oldest("pvc-1").is_some());
+/// assert!(index.oldest("pvc-2").is_none());
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Claims<'a> {
+    by_volume: HashMap<&'a str, &'a PersistentVolumeClaim>,
+}
+
+impl<'a> Claims<'a> {
+    /// Indexes `claims` (any namespace, terminating ones included).
+    pub fn new(claims: impl IntoIterator<Item = &'a PersistentVolumeClaim>) -> Self {
+        let mut by_volume: HashMap<&'a str, &'a PersistentVolumeClaim> = HashMap::new();
+        for claim in claims {
+            let Some(volume) = claimed_volume(claim) else {
+                continue;
+            };
+            by_volume
+                .entry(volume)
+                .and_modify(|oldest| {
+                    if claim_order(claim, oldest) == Ordering::Less {
+                        *oldest = claim;
+                    }
+                })
+                .or_insert(claim);
+        }
+        Self { by_volume }
+    }
+
+    /// The oldest claim naming `volume` (F5): by `creationTimestamp` (claims without one count
+    /// as newest), then namespace/name (**deviation**: vcluster takes an unspecified one).
+    pub fn oldest(&self, volume: &str) -> Option<&'a PersistentVolumeClaim> {
+        self.by_volume.get(volume).copied()
+    }
+
+    /// Every claimed volume name, in no particular order.
+    pub fn volumes(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.by_volume.keys().copied()
+    }
+}
+
+/// F5/F6: decides the fate of the fake PV `pv_name`, given the current virtual PV of that name (if
+/// any) and the index of all virtual PVCs.
+///
+/// ```
+/// # use k8s_openapi::api::core::v1::{PersistentVolumeClaim, PersistentVolumeClaimSpec};
+/// use pv_translate::fake::{Claims, FakePvAction, fake_pv_action};
 /// use pv_translate::Options;
 /// let mut pvc = PersistentVolumeClaim::default();
 /// pvc.spec = Some(PersistentVolumeClaimSpec { volume_name: Some("pvc-1".into()), ..Default::default() });
 /// let claims = [pvc];
+/// let index = Claims::new(&claims);
 /// assert_eq!(
-///     fake_pv_action("pvc-1", None, &claims, &Options::default()),
+///     fake_pv_action("pvc-1", None, &index, &Options::default()),
 ///     FakePvAction::Create { claim: &claims[0] },
 /// );
-/// assert_eq!(fake_pv_action("pvc-2", None, &claims, &Options::default()), FakePvAction::Nothing);
+/// assert_eq!(fake_pv_action("pvc-2", None, &index, &Options::default()), FakePvAction::Nothing);
 /// ```
 pub fn fake_pv_action<'a>(
     pv_name: &str,
     current: Option<&PersistentVolume>,
-    claims: impl IntoIterator<Item = &'a PersistentVolumeClaim>,
+    claims: &Claims<'a>,
+    options: &Options,
+) -> FakePvAction<'a> {
+    action(current, claims.oldest(pv_name), options)
+}
+
+/// F5/F6 for one PV given its oldest claim.
+pub(crate) fn action<'a>(
+    current: Option<&PersistentVolume>,
+    oldest: Option<&'a PersistentVolumeClaim>,
     options: &Options,
 ) -> FakePvAction<'a> {
     if current.is_some_and(is_controlled_elsewhere) {
         return FakePvAction::Untouched;
     }
-    let oldest = claims
-        .into_iter()
-        .filter(|pvc| claimed_volume(pvc) == Some(pv_name))
-        .min_by(|a, b| claim_order(a, b));
     match (current, oldest) {
         (None, None) => FakePvAction::Nothing,
         (None, Some(claim)) => FakePvAction::Create { claim },
@@ -73,25 +127,6 @@ pub fn fake_pv_action<'a>(
         }
         (Some(_), None) => FakePvAction::Delete,
     }
-}
-
-/// The PV a PVC is bound to (F1): its non-empty `spec.volumeName`.
-pub fn claimed_volume(pvc: &PersistentVolumeClaim) -> Option<&str> {
-    pvc.spec
-        .as_ref()
-        .and_then(|s| s.volume_name.as_deref())
-        .filter(|name| !name.is_empty())
-}
-
-/// Whether a PV carries the fake-pv label with value `"true"`.
-pub fn is_fake(pv: &PersistentVolume) -> bool {
-    label(&pv.metadata, FAKE_PV_LABEL) == Some("true")
-}
-
-/// F6: whether a PV is labelled `vcluster.loft.sh/controlled-by` with a non-empty value (an
-/// empty value does not count, as in vcluster).
-pub fn is_controlled_elsewhere(pv: &PersistentVolume) -> bool {
-    label(&pv.metadata, CONTROLLED_BY_LABEL).is_some_and(|owner| !owner.is_empty())
 }
 
 /// Oldest first; unknown age last; then namespace, then name.

@@ -1,35 +1,27 @@
-//! StorageClasses between the clusters (SPEC C1, C2) and the label selector that limits them.
+//! StorageClasses between the clusters (SPEC C1, C2, C3) and the label selector that limits them.
 //!
 //! - `FromHost` (C1): a host class appears in the virtual cluster under the same name, as a copy
 //!   without server-set metadata; `sync.fromHost.storageClasses.selector` limits which do.
 //! - `ToHost` (C2): a virtual class is created on the host under its N3 name, with the metadata of
-//!   SPEC H1, except that the default-class annotation never reaches the host.
-//!
-//! ```
-//! use k8s_openapi::api::storage::v1::StorageClass;
-//! use pv_translate::VirtualCluster;
-//! use pv_translate::storage_class::host_storage_class;
-//!
-//! let class: StorageClass = serde_json::from_value(serde_json::json!({
-//!     "metadata": {"name": "testsc"},
-//!     "provisioner": "my-provisioner",
-//! }))?;
-//! let host = host_storage_class(&class, &VirtualCluster::new("suffix", "test"))?;
-//! assert_eq!(host.metadata.name.as_deref(), Some("vcluster-testsc-x-test-x-suffix"));
-//! assert_eq!(host.provisioner, "my-provisioner");
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
+//!   SPEC H1, except that neither default-class annotation reaches the host (**deviation**:
+//!   vcluster strips only the GA key, so a tenant could make its class the host's default with
+//!   the beta key), and class parameters naming CSI secrets are dropped (a tenant must not choose
+//!   the secrets the host's drivers use).
+//! - C3: with `FromHost` and a non-empty selector, a PVC or tenant PV whose class names a host
+//!   class that is missing, being deleted or not selected is not synced at all (as vcluster's
+//!   `applyLimitByClass`).
 
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
-use crate::cluster::VirtualCluster;
+use crate::context::Context;
 use crate::error::Error;
-use crate::explain::{Explanation, Input, Rule, Source, Translation};
+use crate::explain::{Input, Rule, Source, Why};
+use crate::fate::Fate;
 use crate::host_meta::{Scope, host_metadata};
-use crate::object::{name, storage_class_ref, without_server_fields};
+use crate::object::{is_deleting, name, name_error, storage_class_ref, without_server_fields};
 use crate::wellknown::{
-    DEFAULT_CLASS_ANNOTATION, STORAGE_CLASS_OBJECT_KIND, TRANSLATED_LABEL_KEYS,
+    BETA_DEFAULT_CLASS_ANNOTATION, DEFAULT_CLASS_ANNOTATION, STORAGE_CLASS_OBJECT_KIND,
 };
 
 /// The spec fields of a StorageClass, all copied as they are by C1 and C2.
@@ -43,13 +35,12 @@ const SPEC_FIELDS: [&str; 7] = [
     "allowedTopologies",
 ];
 
+/// The annotations C2 never copies to the host: both default-class keys.
+const NOT_TO_HOST: [&str; 2] = [DEFAULT_CLASS_ANNOTATION, BETA_DEFAULT_CLASS_ANNOTATION];
+
 mod selector;
 
 pub use selector::{SELECTOR_KEY, selector_matches, validate_selector};
-
-// ---------------------------------------------------------------------------------------------
-// C1: host -> virtual.
-// ---------------------------------------------------------------------------------------------
 
 /// The class's name; a class without one is an input error.
 fn required_name(class: &StorageClass) -> Result<&str, Error> {
@@ -63,170 +54,188 @@ fn required_name(class: &StorageClass) -> Result<&str, Error> {
     }
 }
 
-/// C1, explained: the virtual copy of host class `host`, or none when `selector` (from
+/// Whether a class parameter names a CSI secret (`csi.storage.k8s.io/*-secret-name`,
+/// `*-secret-namespace`): C2 drops it.
+fn is_secret_parameter(key: &str) -> bool {
+    key.starts_with("csi.storage.k8s.io/")
+        && (key.ends_with("-secret-name") || key.ends_with("-secret-namespace"))
+}
+
+/// C1: the virtual copy of host class `host`, or gone when `selector` (from
 /// `sync.fromHost.storageClasses.selector`) does not match its labels. `None` selector: no limit.
-///
-/// The copy has the host's name, labels and annotations (the default-class annotation included)
-/// and every spec field; server-set metadata (uid, resourceVersion, ...) is dropped (SPEC §0).
-/// When none is desired, an existing virtual class of that name should be deleted.
-pub fn translate_from_host(
+pub(crate) fn from_host(
     host: &StorageClass,
     selector: Option<&LabelSelector>,
-) -> Result<Translation<StorageClass>, Error> {
+    why: &mut Why,
+) -> Result<Fate<StorageClass>, Error> {
     let class_name = required_name(host)?;
-    let mut why = Explanation::default();
     if let Some(selector) = selector
         && !selector_matches(selector, host.metadata.labels.as_ref())?
     {
-        why.rule(
-            Rule::C1,
+        why.rule(Rule::C1, || {
             format!(
                 "host class {class_name:?} does not match {SELECTOR_KEY}: not synced (a \
                  virtual class of that name is deleted)"
-            ),
-        );
-        return Ok(Translation {
-            desired: None,
-            explanation: why,
+            )
+        });
+        return Ok(Fate::Gone {
+            remove_finalizers: false,
         });
     }
-    why.rule(
-        Rule::C1,
-        format!("host class {class_name:?} appears in the virtual cluster under the same name"),
-    );
+    why.rule(Rule::C1, || {
+        format!("host class {class_name:?} appears in the virtual cluster under the same name")
+    });
     for field in ["metadata.name", "metadata.labels", "metadata.annotations"] {
-        why.field(field, Source::Input(Input::HostStorageClass, field));
+        why.copied(field, Input::HostStorageClass, field);
     }
     for field in SPEC_FIELDS {
-        why.field(field, Source::Input(Input::HostStorageClass, field));
+        why.copied(field, Input::HostStorageClass, field);
     }
-    let desired = StorageClass {
+    Ok(Fate::Desired(StorageClass {
         metadata: without_server_fields(&host.metadata),
         ..host.clone()
-    };
-    Ok(Translation {
-        desired: Some(desired),
-        explanation: why,
-    })
+    }))
 }
 
-/// C1: the virtual copy of host class `host`; `None` when `selector` does not match it.
-/// See [`translate_from_host`].
-pub fn virtual_storage_class(
-    host: &StorageClass,
-    selector: Option<&LabelSelector>,
-) -> Result<Option<StorageClass>, Error> {
-    translate_from_host(host, selector).map(|t| t.desired)
-}
-
-// ---------------------------------------------------------------------------------------------
-// C2: virtual -> host.
-// ---------------------------------------------------------------------------------------------
-
-/// C2, explained: the host copy of virtual class `virtual_class`.
-///
-/// Name N3 (`vcluster-<name>-x-<H>-x-<V>`); labels through N5 plus the N4 marker; annotations
-/// minus bookkeeping keys and minus `storageclass.kubernetes.io/is-default-class` (a virtual
-/// default class never becomes a host default; the key is not listed in `managed-annotations`
-/// either), plus the bookkeeping annotations of H1 with `object-kind: storage.k8s.io/v1,
-/// Kind=StorageClass`; every spec field copied.
-pub fn translate_to_host(
+/// C2: the host copy of virtual class `virtual_class`: name N3, labels through N5 plus the N4
+/// marker, annotations minus bookkeeping keys, CSI secret references and both default-class
+/// keys (not listed in `managed-annotations` either), plus the bookkeeping annotations of H1
+/// with `object-kind: storage.k8s.io/v1, Kind=StorageClass`; every spec field copied except
+/// parameters naming CSI secrets.
+pub(crate) fn to_host(
     virtual_class: &StorageClass,
-    cluster: &VirtualCluster,
-) -> Result<Translation<StorageClass>, Error> {
-    let (desired, explanation) = to_host(virtual_class, cluster)?;
-    Ok(Translation {
-        desired: Some(desired),
-        explanation,
-    })
-}
-
-/// C2: the host class and its explanation.
-fn to_host(
-    virtual_class: &StorageClass,
-    cluster: &VirtualCluster,
-) -> Result<(StorageClass, Explanation), Error> {
+    context: &Context,
+    why: &mut Why,
+) -> Result<StorageClass, Error> {
+    let cluster = context.cluster();
     let class_name = required_name(virtual_class)?;
-    let host_name = cluster.host_name_cluster(class_name);
-    let mut why = Explanation::default();
-    why.rule(
-        Rule::C2,
-        format!("virtual class {class_name:?} is created on the host as {host_name:?}"),
-    );
-    why.rule(
-        Rule::N3,
-        format!("host name of cluster-scoped {class_name:?}"),
-    );
-    why.rule(
-        Rule::N4,
+    let host_name = cluster.host_name_cluster(class_name).map_err(name_error(
+        storage_class_ref(virtual_class),
+        "metadata.name",
+    ))?;
+    why.rule(Rule::C2, || {
+        format!("virtual class {class_name:?} is created on the host as {host_name:?}")
+    });
+    why.rule(Rule::N3, || {
+        format!("host name of cluster-scoped {class_name:?}")
+    });
+    why.rule(Rule::N4, || {
         format!(
             "marker label vcluster.loft.sh/managed-by: {}",
             cluster.cluster_marker()
-        ),
-    );
-    let translated: Vec<&str> = virtual_class
-        .metadata
-        .labels
-        .iter()
-        .flatten()
-        .map(|(k, _)| k.as_str())
-        .filter(|k| TRANSLATED_LABEL_KEYS.contains(k))
-        .collect();
-    if !translated.is_empty() {
-        why.rule(
-            Rule::N5,
-            format!(
-                "label keys rewritten on the host: {}",
-                translated.join(", ")
-            ),
-        );
-    }
-    if virtual_class
-        .metadata
-        .annotations
-        .as_ref()
-        .is_some_and(|a| a.contains_key(DEFAULT_CLASS_ANNOTATION))
+        )
+    });
+    let annotations = virtual_class.metadata.annotations.as_ref();
+    if let Some(key) = NOT_TO_HOST
+        .into_iter()
+        .find(|key| annotations.is_some_and(|a| a.contains_key(*key)))
     {
-        why.rule(
-            Rule::C2,
-            format!("annotation {DEFAULT_CLASS_ANNOTATION} is not copied to the host"),
-        );
+        why.rule(Rule::C2, move || {
+            format!("annotation {key} is not copied to the host: a tenant never picks the host's default class")
+        });
     }
-    why.field("metadata.name", Source::Rule(Rule::N3));
-    why.field(
+    let mut parameters = virtual_class.parameters.clone();
+    if let Some(map) = parameters.as_mut() {
+        let before = map.len();
+        map.retain(|key, _| !is_secret_parameter(key));
+        if map.len() != before {
+            why.rule(
+                Rule::C2,
+                "class parameters naming CSI secrets are not copied to the host",
+            );
+        }
+    }
+    why.field("metadata.name", Source::rule(Rule::N3));
+    why.copied(
         "metadata.labels",
-        Source::Input(Input::VirtualStorageClass, "metadata.labels"),
+        Input::VirtualStorageClass,
+        "metadata.labels",
     );
     why.field(
         "metadata.labels.vcluster.loft.sh/managed-by",
-        Source::Rule(Rule::N4),
+        Source::rule(Rule::N4),
     );
-    why.field(
+    why.copied(
         "metadata.annotations",
-        Source::Input(Input::VirtualStorageClass, "metadata.annotations"),
+        Input::VirtualStorageClass,
+        "metadata.annotations",
     );
     for field in SPEC_FIELDS {
-        why.field(field, Source::Input(Input::VirtualStorageClass, field));
+        why.copied(field, Input::VirtualStorageClass, field);
     }
     let metadata = host_metadata(
         &virtual_class.metadata,
-        &host_name,
+        host_name,
         STORAGE_CLASS_OBJECT_KIND,
         Scope::Cluster,
-        &[DEFAULT_CLASS_ANNOTATION],
+        &NOT_TO_HOST,
         cluster,
     );
-    let desired = StorageClass {
+    Ok(StorageClass {
         metadata,
+        parameters,
         ..virtual_class.clone()
-    };
-    Ok((desired, why))
+    })
 }
 
-/// C2: the host copy of virtual class `virtual_class`. See [`translate_to_host`].
-pub fn host_storage_class(
-    virtual_class: &StorageClass,
-    cluster: &VirtualCluster,
-) -> Result<StorageClass, Error> {
-    to_host(virtual_class, cluster).map(|(class, _)| class)
+/// C3: why a PVC or tenant PV of class `class` is not synced, when the class limit applies:
+/// vcluster's reason, naming the class. `host_class` is the host class of that name, when it
+/// exists.
+///
+/// # Errors
+///
+/// A selector that cannot be evaluated.
+pub(crate) fn class_limit_reason(
+    class: &str,
+    host_class: Option<&StorageClass>,
+    context: &Context,
+) -> Result<Option<String>, Error> {
+    let Some(selector) = context.class_limit() else {
+        return Ok(None);
+    };
+    if class.is_empty() {
+        return Ok(None);
+    }
+    let Some(host_class) = host_class.filter(|c| name(&c.metadata) == class) else {
+        return Ok(Some(format!(
+            "the storage class {class:?} couldn't be reached in the host: \
+             storageclasses.storage.k8s.io {class:?} not found"
+        )));
+    };
+    if is_deleting(&host_class.metadata) {
+        return Ok(Some(format!(
+            "the storage class {class:?} couldn't be reached in the host: it is being deleted"
+        )));
+    }
+    if selector_matches(selector, host_class.metadata.labels.as_ref())? {
+        Ok(None)
+    } else {
+        Ok(Some(format!(
+            "the storage class {class:?} in the host does not match the selector under \
+             '{SELECTOR_KEY}'"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_secret_parameter;
+
+    #[test]
+    fn c2_secret_parameters() {
+        for key in [
+            "csi.storage.k8s.io/provisioner-secret-name",
+            "csi.storage.k8s.io/node-stage-secret-namespace",
+            "csi.storage.k8s.io/controller-expand-secret-name",
+        ] {
+            assert!(is_secret_parameter(key), "{key}");
+        }
+        for key in [
+            "type",
+            "csi.storage.k8s.io/fstype",
+            "other.io/provisioner-secret-name",
+        ] {
+            assert!(!is_secret_parameter(key), "{key}");
+        }
+    }
 }

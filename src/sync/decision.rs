@@ -5,11 +5,13 @@ use std::fmt;
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
 
 use crate::cluster::VirtualCluster;
+use crate::context::Context;
 use crate::error::Error;
 use crate::explain::Rule;
-use crate::object::{annotation, label, name, pvc_ref};
-use crate::options::{Options, RetainedPvMirroring};
-use crate::wellknown::{HOST_PV_ANNOTATION, MANAGED_BY_LABEL};
+use crate::object::{annotation, has_cluster_marker, name, namespace, pvc_ref};
+use crate::options::RetainedPvMirroring;
+use crate::validate::validate_pvc;
+use crate::wellknown::HOST_PV_ANNOTATION;
 
 /// Why a host PV is, or is not, mirrored into the virtual cluster (SPEC S1-S5).
 ///
@@ -17,8 +19,8 @@ use crate::wellknown::{HOST_PV_ANNOTATION, MANAGED_BY_LABEL};
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MirrorDecision {
-    /// S3: the host PV's claim is in another host namespace than `H`: never mirrored, under any
-    /// option (tenant isolation).
+    /// S3: the host PV's claim is in another host namespace than `H` (or names none): never
+    /// mirrored, under any option (tenant isolation).
     ForeignNamespace {
         /// The claim's namespace (empty when unset).
         namespace: String,
@@ -31,13 +33,14 @@ pub enum MirrorDecision {
     /// S4: the claim is the host copy of the given virtual PVC.
     ClaimedByVirtualPvc,
     /// S5: no virtual PVC, but the current virtual PV names this host PV in
-    /// `vcluster.loft.sh/host-pv`: this virtual cluster owns it.
+    /// `vcluster.loft.sh/host-pv` and its claimRef maps by N2 to the host PV's claim: this
+    /// virtual cluster owns it.
     OwnedByVirtualPv,
     /// S5 with `retainedPvMirroring: Legacy`: a `Retain` or `Released` PV bound in `H`
     /// (vcluster's rule, upstream #1041).
     LegacyRetained,
-    /// S5: a claim in `H` that no given virtual PVC or PV accounts for: not mirrored
-    /// (**deviation** from vcluster, for tenant isolation).
+    /// S5: a claim in `H` that no given virtual PVC or PV proves to be this virtual cluster's:
+    /// not mirrored (**deviation** from vcluster, for tenant isolation).
     Unowned,
 }
 
@@ -53,7 +56,7 @@ impl MirrorDecision {
         )
     }
 
-    /// The SPEC rule behind the decision.
+    /// The rule behind the decision.
     pub const fn rule(&self) -> Rule {
         match self {
             Self::ForeignNamespace { .. } => Rule::S3,
@@ -75,19 +78,63 @@ impl fmt::Display for MirrorDecision {
             Self::VirtualOriginated => {
                 f.write_str("the host PV was made from a virtual PV: the virtual PV is the source")
             }
-            Self::Unclaimed => f.write_str("the host PV has no claim and was not made by this virtual cluster: not mirrored"),
-            Self::ClaimedByVirtualPvc => f.write_str("the host PV is bound to the host copy of the virtual PVC: mirrored"),
+            Self::Unclaimed => f.write_str(
+                "the host PV has no claim and was not made by this virtual cluster: not mirrored",
+            ),
+            Self::ClaimedByVirtualPvc => {
+                f.write_str("the host PV is bound to the host copy of the virtual PVC: mirrored")
+            }
             Self::OwnedByVirtualPv => f.write_str(
-                "no virtual PVC, but the current virtual PV names the host PV in vcluster.loft.sh/host-pv: kept mirrored",
+                "no virtual PVC, but the current virtual PV names the host PV in \
+                 vcluster.loft.sh/host-pv and its claim is the host claim: kept mirrored",
             ),
             Self::LegacyRetained => f.write_str(
-                "a Retain or Released PV bound in the host namespace: mirrored (retainedPvMirroring: Legacy)",
+                "a Retain or Released PV bound in the host namespace: mirrored \
+                 (retainedPvMirroring: Legacy)",
             ),
             Self::Unowned => f.write_str(
-                "no virtual PVC or virtual PV accounts for the host PV's claim: not mirrored (retainedPvMirroring: Owned)",
+                "nothing proves the host PV's claim is this virtual cluster's: not mirrored \
+                 (retainedPvMirroring: Owned)",
             ),
         }
     }
+}
+
+/// The host PV's claim as `(namespace, name)`, when it has a claimRef.
+pub(crate) fn host_claim(host_pv: &PersistentVolume) -> Option<(&str, &str)> {
+    let claim = host_pv.spec.as_ref()?.claim_ref.as_ref()?;
+    Some((
+        claim.namespace.as_deref().unwrap_or_default(),
+        claim.name.as_deref().unwrap_or_default(),
+    ))
+}
+
+/// SPEC S5's evidence that `virtual_pv` mirrors `host_pv` for this virtual cluster: it names the
+/// host PV in `vcluster.loft.sh/host-pv` **and** its claimRef maps by N2 to the host PV's claim
+/// in `H`. The annotation alone is no evidence: a tenant can write it on a PV of its own.
+pub(crate) fn owns_by_evidence(
+    virtual_pv: &PersistentVolume,
+    host_pv: &PersistentVolume,
+    cluster: &VirtualCluster,
+) -> bool {
+    let host_name = name(&host_pv.metadata);
+    if host_name.is_empty()
+        || annotation(&virtual_pv.metadata, HOST_PV_ANNOTATION) != Some(host_name)
+    {
+        return false;
+    }
+    let Some((claim_namespace, claim_name)) = host_claim(host_pv) else {
+        return false;
+    };
+    let Some(virtual_claim) = virtual_pv.spec.as_ref().and_then(|s| s.claim_ref.as_ref()) else {
+        return false;
+    };
+    let translated = cluster.host_name(
+        virtual_claim.name.as_deref().unwrap_or_default(),
+        virtual_claim.namespace.as_deref().unwrap_or_default(),
+    );
+    claim_namespace == cluster.host_namespace()
+        && translated.is_ok_and(|t| !t.is_empty() && t == claim_name)
 }
 
 /// S1-S5: decides whether `host_pv` is mirrored, given the virtual PVC and current virtual PV
@@ -97,36 +144,36 @@ impl fmt::Display for MirrorDecision {
 ///
 /// # Errors
 ///
-/// S4: a virtual PVC whose host name and namespace are not the host PV's claim.
-pub fn mirror_decision(
+/// F7: an invalid virtual PVC. S4: a virtual PVC whose host name and namespace are not the host
+/// PV's claim.
+pub(crate) fn mirror_decision(
     host_pv: &PersistentVolume,
     virtual_pvc: Option<&PersistentVolumeClaim>,
     virtual_pv: Option<&PersistentVolume>,
-    cluster: &VirtualCluster,
-    options: &Options,
+    context: &Context,
 ) -> Result<MirrorDecision, Error> {
-    let spec = host_pv.spec.as_ref();
-    let claim = spec.and_then(|s| s.claim_ref.as_ref());
-    if let Some(claim) = claim {
-        let namespace = claim.namespace.as_deref().unwrap_or_default();
-        if namespace != cluster.host_namespace {
-            return Ok(MirrorDecision::ForeignNamespace {
-                namespace: namespace.to_owned(),
-            });
-        }
+    let cluster = context.cluster();
+    if let Some(pvc) = virtual_pvc {
+        validate_pvc(pvc)?;
     }
-    if label(&host_pv.metadata, MANAGED_BY_LABEL) == Some(cluster.cluster_marker().as_str()) {
+    let claim = host_claim(host_pv);
+    if let Some((claim_namespace, _)) = claim
+        && claim_namespace != cluster.host_namespace()
+    {
+        return Ok(MirrorDecision::ForeignNamespace {
+            namespace: claim_namespace.to_owned(),
+        });
+    }
+    if has_cluster_marker(&host_pv.metadata, cluster) {
         return Ok(MirrorDecision::VirtualOriginated);
     }
-    let Some(claim) = claim else {
+    let Some((_, claim_name)) = claim else {
         return Ok(MirrorDecision::Unclaimed);
     };
-    let claim_name = claim.name.as_deref().unwrap_or_default();
     if let Some(pvc) = virtual_pvc {
-        let host_name = cluster.host_name(
-            name(&pvc.metadata),
-            pvc.metadata.namespace.as_deref().unwrap_or_default(),
-        );
+        let host_name = cluster
+            .host_name(name(&pvc.metadata), namespace(&pvc.metadata))
+            .map_err(crate::object::name_error(pvc_ref(pvc), "metadata.name"))?;
         if host_name != claim_name {
             return Err(Error::inconsistent(
                 pvc_ref(pvc),
@@ -134,18 +181,18 @@ pub fn mirror_decision(
                 format!(
                     "the host PV {:?} is claimed by {}/{claim_name}, not by this PVC's host copy {}/{host_name}",
                     name(&host_pv.metadata),
-                    cluster.host_namespace,
-                    cluster.host_namespace,
+                    cluster.host_namespace(),
+                    cluster.host_namespace(),
                 ),
             ));
         }
         return Ok(MirrorDecision::ClaimedByVirtualPvc);
     }
-    let host_name = name(&host_pv.metadata);
-    if virtual_pv.and_then(|pv| annotation(&pv.metadata, HOST_PV_ANNOTATION)) == Some(host_name) {
+    if virtual_pv.is_some_and(|pv| owns_by_evidence(pv, host_pv, cluster)) {
         return Ok(MirrorDecision::OwnedByVirtualPv);
     }
-    if options.retained_pv_mirroring == RetainedPvMirroring::Legacy {
+    if context.options().retained_pv_mirroring == RetainedPvMirroring::Legacy {
+        let spec = host_pv.spec.as_ref();
         let retained =
             spec.and_then(|s| s.persistent_volume_reclaim_policy.as_deref()) == Some("Retain");
         let released = host_pv.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Released");

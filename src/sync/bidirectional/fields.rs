@@ -1,19 +1,17 @@
-//! B1: the seven field groups kept in step, compared semantically.
+//! B1: the seven field groups kept in step, compared semantically on the typed spec.
 
 use std::fmt;
 
-use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeSpec};
-use serde_json::{Map, Value};
+use k8s_openapi::api::core::v1::PersistentVolumeSpec;
+use serde_json::Value;
 
-use super::PvPair;
-use crate::error::Error;
-use crate::explain::{Explanation, Input, Rule, Source};
-use crate::object::pv_ref;
+use super::semantic::{normalised, same, same_capacity};
+use crate::explain::{Input, Rule, Source, Why};
 use crate::options::ConflictPolicy;
-use crate::sync::semantic::{self, Leaves};
 
 /// A group of PV spec fields that B1 keeps in step both ways, as one unit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum SyncedField {
     /// Every inline volume source of `spec` (`csi`, `nfs`, `hostPath`, ...), as one group: a PV
@@ -33,31 +31,68 @@ pub enum SyncedField {
     MountOptions,
 }
 
-/// The JSON names of the inline volume sources of a PersistentVolumeSpec.
-const VOLUME_SOURCES: [&str; 22] = [
-    "awsElasticBlockStore",
-    "azureDisk",
-    "azureFile",
-    "cephfs",
-    "cinder",
-    "csi",
-    "fc",
-    "flexVolume",
-    "flocker",
-    "gcePersistentDisk",
-    "glusterfs",
-    "hostPath",
-    "iscsi",
-    "local",
-    "nfs",
-    "photonPersistentDisk",
-    "portworxVolume",
-    "quobyte",
-    "rbd",
-    "scaleIO",
-    "storageos",
-    "vsphereVolume",
-];
+/// Applies `$m` to the Rust names of the 22 inline volume sources of a PersistentVolumeSpec.
+macro_rules! volume_sources {
+    ($m:ident) => {
+        $m!(
+            aws_elastic_block_store,
+            azure_disk,
+            azure_file,
+            cephfs,
+            cinder,
+            csi,
+            fc,
+            flex_volume,
+            flocker,
+            gce_persistent_disk,
+            glusterfs,
+            host_path,
+            iscsi,
+            local,
+            nfs,
+            photon_persistent_disk,
+            portworx_volume,
+            quobyte,
+            rbd,
+            scale_io,
+            storageos,
+            vsphere_volume
+        )
+    };
+}
+
+/// Whether two specs set the same volume source, semantically.
+fn same_source(a: &PersistentVolumeSpec, b: &PersistentVolumeSpec) -> bool {
+    macro_rules! all_same {
+        ($($field:ident),*) => { true $(&& same(&a.$field, &b.$field))* };
+    }
+    volume_sources!(all_same)
+}
+
+/// Makes `to`'s volume source `from`'s (setting one, clearing the others).
+fn copy_source(from: &PersistentVolumeSpec, to: &mut PersistentVolumeSpec) {
+    macro_rules! copy_all {
+        ($($field:ident),*) => {{ $(to.$field.clone_from(&from.$field);)* }};
+    }
+    volume_sources!(copy_all);
+}
+
+/// The set volume sources as one JSON object keyed by their wire names, normalised.
+fn source_value(spec: &PersistentVolumeSpec) -> Option<Value> {
+    let only_sources = PersistentVolumeSpec {
+        access_modes: None,
+        capacity: None,
+        claim_ref: None,
+        mount_options: None,
+        node_affinity: None,
+        persistent_volume_reclaim_policy: None,
+        storage_class_name: None,
+        volume_attributes_class_name: None,
+        volume_mode: None,
+        ..spec.clone()
+    };
+    normalised(&only_sources)
+}
 
 impl SyncedField {
     /// Every group, in the order B1 handles them.
@@ -81,26 +116,6 @@ impl SyncedField {
             Self::NodeAffinity => "spec.nodeAffinity",
             Self::VolumeMode => "spec.volumeMode",
             Self::MountOptions => "spec.mountOptions",
-        }
-    }
-
-    /// The JSON member names of `spec` the group covers.
-    pub const fn keys(self) -> &'static [&'static str] {
-        match self {
-            Self::VolumeSource => &VOLUME_SOURCES,
-            Self::Capacity => &["capacity"],
-            Self::AccessModes => &["accessModes"],
-            Self::ReclaimPolicy => &["persistentVolumeReclaimPolicy"],
-            Self::NodeAffinity => &["nodeAffinity"],
-            Self::VolumeMode => &["volumeMode"],
-            Self::MountOptions => &["mountOptions"],
-        }
-    }
-
-    const fn leaves(self) -> Leaves {
-        match self {
-            Self::Capacity => Leaves::Quantities,
-            _ => Leaves::Text,
         }
     }
 
@@ -130,18 +145,49 @@ impl SyncedField {
         }
     }
 
-    /// The group's value in a serialised spec, normalised (empty parts dropped): the field's
-    /// value, or for [`SyncedField::VolumeSource`] an object of the set sources.
-    fn value(self, spec: &Map<String, Value>) -> Option<Value> {
-        match self.keys() {
-            [key] => spec.get(*key).and_then(semantic::normalise),
-            keys => semantic::pick(spec, keys),
+    /// Whether two specs agree on the group, semantically.
+    pub(crate) fn equal(self, a: &PersistentVolumeSpec, b: &PersistentVolumeSpec) -> bool {
+        match self {
+            Self::VolumeSource => same_source(a, b),
+            Self::Capacity => same_capacity(a.capacity.as_ref(), b.capacity.as_ref()),
+            Self::AccessModes => same(&a.access_modes, &b.access_modes),
+            Self::ReclaimPolicy => same(
+                &a.persistent_volume_reclaim_policy,
+                &b.persistent_volume_reclaim_policy,
+            ),
+            Self::NodeAffinity => same(&a.node_affinity, &b.node_affinity),
+            Self::VolumeMode => same(&a.volume_mode, &b.volume_mode),
+            Self::MountOptions => same(&a.mount_options, &b.mount_options),
         }
     }
 
-    /// Whether two serialised specs agree on the group.
-    fn equal(self, a: &Map<String, Value>, b: &Map<String, Value>) -> bool {
-        semantic::equal_members(a, b, self.keys(), self.leaves())
+    /// Makes the group of `to` that of `from`, spelling included.
+    fn copy(self, from: &PersistentVolumeSpec, to: &mut PersistentVolumeSpec) {
+        match self {
+            Self::VolumeSource => copy_source(from, to),
+            Self::Capacity => to.capacity.clone_from(&from.capacity),
+            Self::AccessModes => to.access_modes.clone_from(&from.access_modes),
+            Self::ReclaimPolicy => to
+                .persistent_volume_reclaim_policy
+                .clone_from(&from.persistent_volume_reclaim_policy),
+            Self::NodeAffinity => to.node_affinity.clone_from(&from.node_affinity),
+            Self::VolumeMode => to.volume_mode.clone_from(&from.volume_mode),
+            Self::MountOptions => to.mount_options.clone_from(&from.mount_options),
+        }
+    }
+
+    /// The group's value in normalised JSON (empty parts dropped; `None` when empty), for
+    /// conflict reports: the field's value, or for the source group an object keyed by source.
+    fn value(self, spec: &PersistentVolumeSpec) -> Option<Value> {
+        match self {
+            Self::VolumeSource => source_value(spec),
+            Self::Capacity => normalised(&spec.capacity),
+            Self::AccessModes => normalised(&spec.access_modes),
+            Self::ReclaimPolicy => normalised(&spec.persistent_volume_reclaim_policy),
+            Self::NodeAffinity => normalised(&spec.node_affinity),
+            Self::VolumeMode => normalised(&spec.volume_mode),
+            Self::MountOptions => normalised(&spec.mount_options),
+        }
     }
 }
 
@@ -157,7 +203,9 @@ impl fmt::Display for SyncedField {
 /// Values are normalised JSON (empty parts dropped; `None` when absent or empty): the field's
 /// value, or for [`SyncedField::VolumeSource`] an object keyed by source, e.g.
 /// `{"csi": {...}}`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Conflict {
     /// The field group.
     pub field: SyncedField,
@@ -189,22 +237,8 @@ impl fmt::Display for Conflict {
     }
 }
 
-/// The specs after B1, and the conflicts found.
-pub(super) struct SyncedSpecs {
-    pub(super) virtual_spec: PersistentVolumeSpec,
-    pub(super) host_spec: PersistentVolumeSpec,
-    pub(super) conflicts: Vec<Conflict>,
-}
-
-/// The four specs of B1, serialised.
-struct Specs {
-    last_virtual: Map<String, Value>,
-    last_host: Map<String, Value>,
-    virtual_spec: Map<String, Value>,
-    host_spec: Map<String, Value>,
-}
-
 /// What B1 decided for one field group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Outcome {
     /// Neither side changed; whether the sides differ.
     Unchanged { differ: bool },
@@ -218,143 +252,187 @@ enum Outcome {
     Conflict,
 }
 
-/// B1 over every [`SyncedField`]. A spec is re-read from JSON only when B1 wrote into it.
-pub(super) fn sync_fields(
-    last: PvPair<'_>,
-    current: PvPair<'_>,
+/// The B1 rule for one field group.
+fn outcome(
+    field: SyncedField,
+    [last_virtual, last_host, virtual_spec, host_spec]: [&PersistentVolumeSpec; 4],
     policy: ConflictPolicy,
-    why: &mut Explanation,
-) -> Result<SyncedSpecs, Error> {
-    let mut specs = Specs {
-        last_virtual: spec_json(last.virtual_pv)?,
-        last_host: spec_json(last.host_pv)?,
-        virtual_spec: spec_json(current.virtual_pv)?,
-        host_spec: spec_json(current.host_pv)?,
-    };
-    let (mut to_host, mut to_virtual) = (false, false);
+) -> Outcome {
+    let virtual_changed = !field.equal(last_virtual, virtual_spec);
+    let host_changed = !field.equal(last_host, host_spec);
+    if !virtual_changed && !host_changed {
+        return Outcome::Unchanged {
+            differ: !field.equal(virtual_spec, host_spec),
+        };
+    }
+    if field.equal(virtual_spec, host_spec) {
+        return Outcome::InStep;
+    }
+    match (virtual_changed, host_changed) {
+        (true, true) if policy == ConflictPolicy::Report => Outcome::Conflict,
+        (true, also_host) => Outcome::ToHost { also_host },
+        (false, _) => Outcome::ToVirtual,
+    }
+}
+
+/// The last-synced and current specs of both sides.
+pub(super) struct Specs<'a> {
+    pub(super) last_virtual: &'a PersistentVolumeSpec,
+    pub(super) last_host: &'a PersistentVolumeSpec,
+}
+
+/// B1 over every [`SyncedField`]: `virtual_spec` and `host_spec` (the current specs, as copies
+/// to write into) become the synced ones. `to_host_allowed` vetoes a virtual value reaching the
+/// host (a node volume source, H1 0.2); it returns the reason when it does.
+pub(super) fn sync_fields(
+    last: &Specs<'_>,
+    virtual_spec: &mut PersistentVolumeSpec,
+    host_spec: &mut PersistentVolumeSpec,
+    policy: ConflictPolicy,
+    to_host_vetoed: impl Fn(SyncedField, &PersistentVolumeSpec) -> Option<&'static str>,
+    why: &mut Why,
+) -> Vec<Conflict> {
     let mut conflicts = Vec::new();
-    let mut unchanged = Vec::new();
+    let mut unchanged: Vec<&'static str> = Vec::new();
     for field in SyncedField::ALL {
-        match outcome(field, &specs, policy) {
-            Outcome::Unchanged { differ: false } => unchanged.push(field.path()),
-            Outcome::Unchanged { differ: true } => why.rule(
-                Rule::B1,
+        let specs = [
+            last.last_virtual,
+            last.last_host,
+            &*virtual_spec,
+            &*host_spec,
+        ];
+        match outcome(field, specs, policy) {
+            Outcome::Unchanged { differ: false } => {
+                if why.is_on() {
+                    unchanged.push(field.path());
+                }
+            }
+            Outcome::Unchanged { differ: true } => why.rule(Rule::B1, move || {
                 format!(
-                    "{field}: neither side changed since the last sync, but they differ: both kept (no history says which is newer)"
-                ),
-            ),
-            Outcome::InStep => why.rule(
-                Rule::B1,
-                format!("{field}: changed, and both sides already agree: no write"),
-            ),
+                    "{field}: neither side changed since the last sync, but they differ: both \
+                     kept (no history says which is newer)"
+                )
+            }),
+            Outcome::InStep => why.rule(Rule::B1, move || {
+                format!("{field}: changed, and both sides already agree: no write")
+            }),
             Outcome::ToHost { also_host } => {
-                semantic::copy_members(&specs.virtual_spec, &mut specs.host_spec, field.keys());
-                to_host = true;
-                let reason = if also_host {
-                    "both sides changed: the virtual side wins"
-                } else {
-                    "the virtual side changed: the host takes it"
-                };
-                why.rule(Rule::B1, format!("{field}: {reason}"));
+                if let Some(reason) = to_host_vetoed(field, virtual_spec) {
+                    why.rule(Rule::H1, move || {
+                        format!("{field}: the virtual side changed, but {reason}: not pushed to the host")
+                    });
+                    continue;
+                }
+                field.copy(virtual_spec, host_spec);
+                why.rule(Rule::B1, move || {
+                    let reason = if also_host {
+                        "both sides changed: the virtual side wins"
+                    } else {
+                        "the virtual side changed: the host takes it"
+                    };
+                    format!("{field}: {reason}")
+                });
                 why.field(
                     field.host_path(),
-                    Source::Input(Input::VirtualPv, field.path()),
+                    Source::input(Input::VirtualPv, field.path()),
                 );
             }
             Outcome::ToVirtual => {
-                semantic::copy_members(&specs.host_spec, &mut specs.virtual_spec, field.keys());
-                to_virtual = true;
-                why.rule(
-                    Rule::B1,
-                    format!("{field}: only the host changed: the virtual side takes it"),
-                );
+                field.copy(host_spec, virtual_spec);
+                why.rule(Rule::B1, move || {
+                    format!("{field}: only the host changed: the virtual side takes it")
+                });
                 why.field(
                     field.virtual_path(),
-                    Source::Input(Input::HostPv, field.path()),
+                    Source::input(Input::HostPv, field.path()),
                 );
             }
             Outcome::Conflict => {
                 let conflict = Conflict {
                     field,
-                    last_virtual: field.value(&specs.last_virtual),
-                    last_host: field.value(&specs.last_host),
-                    virtual_value: field.value(&specs.virtual_spec),
-                    host_value: field.value(&specs.host_spec),
+                    last_virtual: field.value(last.last_virtual),
+                    last_host: field.value(last.last_host),
+                    virtual_value: field.value(virtual_spec),
+                    host_value: field.value(host_spec),
                 };
-                why.rule(
-                    Rule::B1,
-                    format!("{conflict}: reported (conflicts: Report), neither side changed"),
-                );
+                if why.is_on() {
+                    let text =
+                        format!("{conflict}: reported (conflicts: Report), neither side changed");
+                    why.rule(Rule::B1, move || text);
+                }
                 conflicts.push(conflict);
             }
         }
     }
     if !unchanged.is_empty() {
-        why.rule(
-            Rule::B1,
+        why.rule(Rule::B1, move || {
             format!(
                 "unchanged on both sides since the last sync: {}",
                 unchanged.join(", ")
-            ),
+            )
+        });
+    }
+    conflicts
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn spec(policy: &str) -> PersistentVolumeSpec {
+        PersistentVolumeSpec {
+            persistent_volume_reclaim_policy: Some(policy.to_owned()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn b1_outcomes() {
+        let f = SyncedField::ReclaimPolicy;
+        let (d, r) = (spec("Delete"), spec("Retain"));
+        let wins = ConflictPolicy::VirtualWins;
+        assert_eq!(
+            outcome(f, [&d, &d, &d, &d], wins),
+            Outcome::Unchanged { differ: false }
+        );
+        assert_eq!(
+            outcome(f, [&d, &r, &d, &r], wins),
+            Outcome::Unchanged { differ: true }
+        );
+        assert_eq!(
+            outcome(f, [&d, &d, &r, &d], wins),
+            Outcome::ToHost { also_host: false }
+        );
+        assert_eq!(outcome(f, [&d, &d, &d, &r], wins), Outcome::ToVirtual);
+        assert_eq!(outcome(f, [&d, &d, &r, &r], wins), Outcome::InStep);
+        let recycle = spec("Recycle");
+        assert_eq!(
+            outcome(f, [&d, &d, &r, &recycle], wins),
+            Outcome::ToHost { also_host: true }
+        );
+        assert_eq!(
+            outcome(f, [&d, &d, &r, &recycle], ConflictPolicy::Report),
+            Outcome::Conflict
         );
     }
-    let virtual_spec = if to_virtual {
-        spec_from_json(specs.virtual_spec, current.virtual_pv)?
-    } else {
-        current.virtual_pv.spec.clone().unwrap_or_default()
-    };
-    let host_spec = if to_host {
-        spec_from_json(specs.host_spec, current.host_pv)?
-    } else {
-        current.host_pv.spec.clone().unwrap_or_default()
-    };
-    Ok(SyncedSpecs {
-        virtual_spec,
-        host_spec,
-        conflicts,
-    })
-}
 
-/// The B1 rule for one field group.
-fn outcome(field: SyncedField, specs: &Specs, policy: ConflictPolicy) -> Outcome {
-    let virtual_changed = !field.equal(&specs.last_virtual, &specs.virtual_spec);
-    let host_changed = !field.equal(&specs.last_host, &specs.host_spec);
-    let agree = field.equal(&specs.virtual_spec, &specs.host_spec);
-    match (virtual_changed, host_changed) {
-        (false, false) => Outcome::Unchanged { differ: !agree },
-        _ if agree => Outcome::InStep,
-        (true, true) if policy == ConflictPolicy::Report => Outcome::Conflict,
-        (true, also_host) => Outcome::ToHost { also_host },
-        (false, true) => Outcome::ToVirtual,
-    }
-}
-
-/// A PV's spec as a JSON object (empty when the PV has none).
-fn spec_json(pv: &PersistentVolume) -> Result<Map<String, Value>, Error> {
-    let Some(spec) = pv.spec.as_ref() else {
-        return Ok(Map::new());
-    };
-    match serde_json::to_value(spec) {
-        Ok(Value::Object(members)) => Ok(members),
-        Ok(_) => Err(Error::invalid(
-            pv_ref(pv),
-            "spec",
-            "does not serialise to a JSON object",
-        )),
-        Err(e) => Err(Error::invalid(pv_ref(pv), "spec", e.to_string())),
-    }
-}
-
-/// The spec of `pv` after B1 wrote into its JSON form.
-fn spec_from_json(
-    members: Map<String, Value>,
-    pv: &PersistentVolume,
-) -> Result<PersistentVolumeSpec, Error> {
-    serde_json::from_value(Value::Object(members)).map_err(|e| {
-        Error::invalid(
-            pv_ref(pv),
-            "spec",
-            format!("the synced spec does not read back: {e}"),
+    #[test]
+    fn b1_copy_source_sets_one_and_clears_the_other() {
+        let from: PersistentVolumeSpec =
+            serde_json::from_value(serde_json::json!({"nfs": {"server": "s", "path": "/p"}}))
+                .unwrap();
+        let mut to: PersistentVolumeSpec = serde_json::from_value(
+            serde_json::json!({"csi": {"driver": "d", "volumeHandle": "h"}}),
         )
-    })
+        .unwrap();
+        copy_source(&from, &mut to);
+        assert!(to.csi.is_none());
+        assert_eq!(to.nfs, from.nfs);
+        assert!(same_source(&from, &to));
+        assert_eq!(
+            source_value(&to),
+            Some(serde_json::json!({"nfs": {"server": "s", "path": "/p"}}))
+        );
+    }
 }

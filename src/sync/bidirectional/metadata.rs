@@ -4,153 +4,203 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use super::PvPair;
-use crate::explain::{Explanation, Input, Rule, Source};
-use crate::names::virtual_label_key;
-use crate::object::without_server_fields;
-use crate::translator::Translator;
-use crate::wellknown::{TRANSLATED_LABEL_KEYS, is_bookkeeping_annotation};
+use crate::cluster::VirtualCluster;
+use crate::explain::{Input, Rule, Source, Why};
+use crate::host_meta::crosses_to_host;
+use crate::wellknown::{
+    MANAGED_ANNOTATIONS_ANNOTATION, TRANSLATED_LABEL_KEYS, is_bookkeeping_annotation,
+};
 
 type StringMap = BTreeMap<String, String>;
-
-/// How one metadata map crosses between the clusters: the other side's name of a key, `None`
-/// for a key that never crosses.
-struct Crossing<'a> {
-    /// `"labels"` or `"annotations"`.
-    what: &'static str,
-    /// The field path in both objects.
-    path: &'static str,
-    /// The host PV's field, as named in explanations.
-    host_path: &'static str,
-    /// The virtual PV's field, as named in explanations.
-    virtual_path: &'static str,
-    /// How the keys are renamed, for the explanation.
-    through: &'static str,
-    to_host: &'a dyn Fn(&str) -> Option<String>,
-    to_virtual: &'a dyn Fn(&str) -> Option<String>,
-}
-
-/// B2 for labels and annotations: the metadata of both desired PVs, without server-set fields.
-pub(super) fn sync_metadata(
-    last: PvPair<'_>,
-    current: PvPair<'_>,
-    translator: &Translator,
-    why: &mut Explanation,
-) -> (ObjectMeta, ObjectMeta) {
-    let vcluster = translator.cluster.name.as_str();
-    let label_to_host = |key: &str| Some(translator.cluster.host_label_key(key).into_owned());
-    let label_to_virtual = |key: &str| match virtual_label_key(key, vcluster) {
-        Some(virtual_key) => Some(virtual_key.to_owned()),
-        // The host's own reserved keys, the managed-by marker among them, are the host's.
-        None if TRANSLATED_LABEL_KEYS.contains(&key) => None,
-        None => Some(key.to_owned()),
-    };
-    let annotation = |key: &str| (!is_bookkeeping_annotation(key)).then(|| key.to_owned());
-    let labels = Crossing {
-        what: "labels",
-        path: "metadata.labels",
-        host_path: "hostPv.metadata.labels",
-        virtual_path: "virtualPv.metadata.labels",
-        through: " through N5",
-        to_host: &label_to_host,
-        to_virtual: &label_to_virtual,
-    };
-    let annotations = Crossing {
-        what: "annotations",
-        path: "metadata.annotations",
-        host_path: "hostPv.metadata.annotations",
-        virtual_path: "virtualPv.metadata.annotations",
-        through: "",
-        to_host: &annotation,
-        to_virtual: &annotation,
-    };
-    let mut virtual_meta = without_server_fields(&current.virtual_pv.metadata);
-    let mut host_meta = without_server_fields(&current.host_pv.metadata);
-    let (last_v, last_h) = (&last.virtual_pv.metadata, &last.host_pv.metadata);
-    let (now_v, now_h) = (&current.virtual_pv.metadata, &current.host_pv.metadata);
-    sync_map(
-        &labels,
-        [&last_v.labels, &now_v.labels, &last_h.labels, &now_h.labels],
-        &mut virtual_meta.labels,
-        &mut host_meta.labels,
-        why,
-    );
-    sync_map(
-        &annotations,
-        [
-            &last_v.annotations,
-            &now_v.annotations,
-            &last_h.annotations,
-            &now_h.annotations,
-        ],
-        &mut virtual_meta.annotations,
-        &mut host_meta.annotations,
-        why,
-    );
-    (virtual_meta, host_meta)
-}
-
-/// B2 for one metadata map, given `[last virtual, current virtual, last host, current host]`:
-/// the changed side's diff is applied to the other side's map (virtual first).
-fn sync_map(
-    crossing: &Crossing<'_>,
-    [last_v, now_v, last_h, now_h]: [&Option<StringMap>; 4],
-    virtual_map: &mut Option<StringMap>,
-    host_map: &mut Option<StringMap>,
-    why: &mut Explanation,
-) {
-    let empty = StringMap::new();
-    let virtual_diff = diff(
-        last_v.as_ref().unwrap_or(&empty),
-        now_v.as_ref().unwrap_or(&empty),
-        crossing.to_host,
-    );
-    let host_diff = diff(
-        last_h.as_ref().unwrap_or(&empty),
-        now_h.as_ref().unwrap_or(&empty),
-        crossing.to_virtual,
-    );
-    let what = crossing.what;
-    if !virtual_diff.is_empty() {
-        let also = if host_diff.is_empty() {
-            ""
-        } else {
-            "; the host's changed too: the virtual side wins, the host's own edits stay on the host"
-        };
-        why.rule(
-            Rule::B2,
-            format!(
-                "the virtual PV's {what} changed: pushed to the host PV{} ({}){also}",
-                crossing.through,
-                summary(&virtual_diff)
-            ),
-        );
-        why.field(
-            crossing.host_path,
-            Source::Input(Input::VirtualPv, crossing.path),
-        );
-        *host_map = apply(host_map.take(), &virtual_diff);
-    } else if !host_diff.is_empty() {
-        why.rule(
-            Rule::B2,
-            format!(
-                "the host PV's {what} changed: pulled into the virtual PV ({})",
-                summary(&host_diff)
-            ),
-        );
-        why.field(
-            crossing.virtual_path,
-            Source::Input(Input::HostPv, crossing.path),
-        );
-        *virtual_map = apply(virtual_map.take(), &host_diff);
-    }
-}
 
 /// One key's change, named as on the other side: `Some(value)` set, `None` removed.
 type Change = (String, Option<String>);
 
+/// How one metadata map crosses between the clusters.
+#[derive(Clone, Copy)]
+enum Crossing {
+    Labels,
+    Annotations,
+}
+
+impl Crossing {
+    const fn what(self) -> &'static str {
+        match self {
+            Self::Labels => "labels",
+            Self::Annotations => "annotations",
+        }
+    }
+
+    const fn paths(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Self::Labels => (
+                "metadata.labels",
+                "hostPv.metadata.labels",
+                "virtualPv.metadata.labels",
+            ),
+            Self::Annotations => (
+                "metadata.annotations",
+                "hostPv.metadata.annotations",
+                "virtualPv.metadata.annotations",
+            ),
+        }
+    }
+
+    /// The host's name of a virtual key; `None` for a key that never crosses.
+    fn to_host(self, key: &str, cluster: &VirtualCluster) -> Option<String> {
+        match self {
+            // A tenant cannot forge a translated key (H1).
+            Self::Labels if cluster.virtual_label_key(key).is_some() => None,
+            Self::Labels => Some(cluster.host_label_key(key).into_owned()),
+            Self::Annotations => crosses_to_host(key, &[]).then(|| key.to_owned()),
+        }
+    }
+
+    /// The virtual name of a host key; `None` for a key that never crosses.
+    fn to_virtual(self, key: &str, cluster: &VirtualCluster) -> Option<String> {
+        match self {
+            Self::Labels => match cluster.virtual_label_key(key) {
+                Some(virtual_key) => Some(virtual_key.to_owned()),
+                // The host's own reserved keys, the managed-by marker among them, are the host's.
+                None if TRANSLATED_LABEL_KEYS.contains(&key) => None,
+                None => Some(key.to_owned()),
+            },
+            Self::Annotations => (!is_bookkeeping_annotation(key)).then(|| key.to_owned()),
+        }
+    }
+}
+
+/// The labels or annotations of one PV at the last sync and now.
+pub(super) struct MapPair<'a> {
+    pub(super) last: Option<&'a StringMap>,
+    pub(super) now: Option<&'a StringMap>,
+}
+
+/// B2 for labels and annotations: `virtual_meta` and `host_meta` (the current metadata, as
+/// copies to write into) get the other side's changes. `tenant_made`: the host PV is made from
+/// the virtual one (H1), so its `managed-annotations` lists the virtual keys it carries, as H1
+/// writes it.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn sync_metadata(
+    labels: [MapPair<'_>; 2],
+    annotations: [MapPair<'_>; 2],
+    virtual_meta: &mut ObjectMeta,
+    host_meta: &mut ObjectMeta,
+    tenant_made: bool,
+    cluster: &VirtualCluster,
+    why: &mut Why,
+) {
+    let [virtual_labels, host_labels] = labels;
+    sync_map(
+        Crossing::Labels,
+        [&virtual_labels, &host_labels],
+        &mut virtual_meta.labels,
+        &mut host_meta.labels,
+        cluster,
+        why,
+    );
+    let [virtual_annotations, host_annotations] = annotations;
+    sync_map(
+        Crossing::Annotations,
+        [&virtual_annotations, &host_annotations],
+        &mut virtual_meta.annotations,
+        &mut host_meta.annotations,
+        cluster,
+        why,
+    );
+    if tenant_made {
+        recompute_managed_annotations(
+            virtual_meta.annotations.as_ref(),
+            &mut host_meta.annotations,
+        );
+    }
+}
+
+/// B2 with H1: the host's `managed-annotations` is what H1 writes for the virtual annotations:
+/// the keys that cross, sorted, `\n`-joined; absent when none.
+fn recompute_managed_annotations(
+    virtual_annotations: Option<&StringMap>,
+    host_annotations: &mut Option<StringMap>,
+) {
+    let mut managed = String::new();
+    for key in virtual_annotations
+        .into_iter()
+        .flatten()
+        .map(|(k, _)| k)
+        .filter(|k| crosses_to_host(k, &[]))
+    {
+        if !managed.is_empty() {
+            managed.push('\n');
+        }
+        managed.push_str(key);
+    }
+    let map = host_annotations.get_or_insert_with(StringMap::new);
+    if managed.is_empty() {
+        map.remove(MANAGED_ANNOTATIONS_ANNOTATION);
+    } else if map.get(MANAGED_ANNOTATIONS_ANNOTATION) != Some(&managed) {
+        map.insert(MANAGED_ANNOTATIONS_ANNOTATION.to_owned(), managed);
+    }
+    if map.is_empty() {
+        *host_annotations = None;
+    }
+}
+
+/// B2 for one metadata map: the changed side's diff is applied to the other side's map
+/// (virtual first: when both changed, the virtual side wins and the host's own edits stay on
+/// the host, as vcluster does).
+fn sync_map(
+    crossing: Crossing,
+    [virtual_side, host_side]: [&MapPair<'_>; 2],
+    virtual_map: &mut Option<StringMap>,
+    host_map: &mut Option<StringMap>,
+    cluster: &VirtualCluster,
+    why: &mut Why,
+) {
+    let virtual_diff = diff(virtual_side, |k| crossing.to_host(k, cluster));
+    let what = crossing.what();
+    let (path, host_path, virtual_path) = crossing.paths();
+    if !virtual_diff.is_empty() {
+        let host_changed = !diff(host_side, |k| crossing.to_virtual(k, cluster)).is_empty();
+        why.rule(Rule::B2, || {
+            let through = match crossing {
+                Crossing::Labels => " through N5",
+                Crossing::Annotations => "",
+            };
+            let also = if host_changed {
+                "; the host's changed too: the virtual side wins, the host's own edits stay on the host"
+            } else {
+                ""
+            };
+            format!(
+                "the virtual PV's {what} changed: pushed to the host PV{through} ({}){also}",
+                summary(&virtual_diff)
+            )
+        });
+        why.field(host_path, Source::input(Input::VirtualPv, path));
+        apply(host_map, &virtual_diff);
+        return;
+    }
+    let host_diff = diff(host_side, |k| crossing.to_virtual(k, cluster));
+    if !host_diff.is_empty() {
+        why.rule(Rule::B2, || {
+            format!(
+                "the host PV's {what} changed: pulled into the virtual PV ({})",
+                summary(&host_diff)
+            )
+        });
+        why.field(virtual_path, Source::input(Input::HostPv, path));
+        apply(virtual_map, &host_diff);
+    }
+}
+
 /// The added, changed and removed keys from `last` to `now` that cross, renamed by `cross`.
-fn diff(last: &StringMap, now: &StringMap, cross: &dyn Fn(&str) -> Option<String>) -> Vec<Change> {
+fn diff(side: &MapPair<'_>, cross: impl Fn(&str) -> Option<String>) -> Vec<Change> {
+    let empty = StringMap::new();
+    let last = side.last.unwrap_or(&empty);
+    let now = side.now.unwrap_or(&empty);
+    if last == now {
+        return Vec::new();
+    }
     let set = now
         .iter()
         .filter(|(k, v)| last.get(*k) != Some(*v))
@@ -163,19 +213,21 @@ fn diff(last: &StringMap, now: &StringMap, cross: &dyn Fn(&str) -> Option<String
 }
 
 /// `map` with `changes` applied; `None` when nothing is left.
-fn apply(map: Option<StringMap>, changes: &[Change]) -> Option<StringMap> {
-    let mut map = map.unwrap_or_default();
+fn apply(map: &mut Option<StringMap>, changes: &[Change]) {
+    let target = map.get_or_insert_with(StringMap::new);
     for (key, value) in changes {
         match value {
             Some(v) => {
-                map.insert(key.clone(), v.clone());
+                target.insert(key.clone(), v.clone());
             }
             None => {
-                map.remove(key);
+                target.remove(key);
             }
         }
     }
-    (!map.is_empty()).then_some(map)
+    if target.is_empty() {
+        *map = None;
+    }
 }
 
 /// `set: a, b; removed: c`, keys as named on the receiving side.
@@ -193,5 +245,70 @@ fn summary(changes: &[Change]) -> String {
         (false, false) => format!("set: {set}; removed: {removed}"),
         (false, true) => format!("set: {set}"),
         _ => format!("removed: {removed}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn map(pairs: &[(&str, &str)]) -> StringMap {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn b2_managed_annotations_follow_the_virtual_keys() {
+        let virtual_annotations = map(&[
+            ("b", "1"),
+            ("a", "2"),
+            ("vcluster.loft.sh/object-name", "x"),
+        ]);
+        let mut host = Some(map(&[
+            (MANAGED_ANNOTATIONS_ANNOTATION, "a"),
+            ("other", "1"),
+        ]));
+        recompute_managed_annotations(Some(&virtual_annotations), &mut host);
+        assert_eq!(
+            host.as_ref()
+                .unwrap()
+                .get(MANAGED_ANNOTATIONS_ANNOTATION)
+                .unwrap(),
+            "a\nb"
+        );
+        recompute_managed_annotations(None, &mut host);
+        assert_eq!(host, Some(map(&[("other", "1")])));
+        let mut only_managed = Some(map(&[(MANAGED_ANNOTATIONS_ANNOTATION, "a")]));
+        recompute_managed_annotations(None, &mut only_managed);
+        assert_eq!(only_managed, None);
+    }
+
+    #[test]
+    fn b2_diff_names_set_and_removed_keys() {
+        let last = map(&[("a", "1"), ("b", "1")]);
+        let now = map(&[("a", "2"), ("c", "1")]);
+        let side = MapPair {
+            last: Some(&last),
+            now: Some(&now),
+        };
+        let changes = diff(&side, |k| Some(k.to_owned()));
+        assert_eq!(
+            changes,
+            vec![
+                ("a".to_owned(), Some("2".to_owned())),
+                ("c".to_owned(), Some("1".to_owned())),
+                ("b".to_owned(), None),
+            ]
+        );
+        assert_eq!(summary(&changes), "set: a, c; removed: b");
+        let mut target = Some(map(&[("b", "1")]));
+        apply(&mut target, &changes);
+        assert_eq!(target, Some(map(&[("a", "2"), ("c", "1")])));
+        let mut gone = Some(map(&[("b", "1")]));
+        apply(&mut gone, &[("b".to_owned(), None)]);
+        assert_eq!(gone, None);
     }
 }

@@ -1,0 +1,278 @@
+//! The one decision type every entry point returns (layer 3): the desired object or none, what
+//! the syncer does about it, which fields change, and the explanation when asked (SPEC E1, R1).
+
+use std::fmt;
+
+use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
+use k8s_openapi::api::storage::v1::StorageClass;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::explain::{Explanation, Rule};
+use crate::fate::Fate;
+use crate::object::without_server_fields;
+
+/// What the syncer does with one object (SPEC R1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "type")]
+#[non_exhaustive]
+pub enum Action {
+    /// Nothing to write: the object is as desired, or absent as it should be. Callers skip the
+    /// write.
+    Unchanged,
+    /// Create the desired object.
+    Create,
+    /// Update the object to the desired one; `changed` names the fields that differ, as JSON
+    /// pointers (RFC 6901), e.g. `/spec/persistentVolumeReclaimPolicy`.
+    Update {
+        /// The changed fields.
+        changed: Vec<String>,
+    },
+    /// Delete the object and create the desired one (a PVC whose `volumeName` differs, P3).
+    Recreate,
+    /// Delete the object; then remove its finalizers when `remove_finalizers` (no controller
+    /// would release them).
+    Delete {
+        /// Whether the finalizers are removed after the delete.
+        remove_finalizers: bool,
+    },
+    /// Leave it for now: `rule` waits for something else to happen first.
+    Wait {
+        /// The rule that waits.
+        rule: Rule,
+        /// What it waits for.
+        reason: String,
+    },
+    /// Nothing is written: two claims on the object, or a host object that is not provably this
+    /// virtual cluster's (R5), or both sides changed a field (`conflicts: Report`).
+    Conflict {
+        /// The rule that found it.
+        rule: Rule,
+        /// What conflicts.
+        reason: String,
+    },
+}
+
+impl Action {
+    /// Whether the syncer writes nothing for this action.
+    pub const fn writes_nothing(&self) -> bool {
+        matches!(
+            self,
+            Self::Unchanged | Self::Wait { .. } | Self::Conflict { .. }
+        )
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Unchanged => f.write_str("unchanged"),
+            Self::Create => f.write_str("create"),
+            Self::Update { changed } => write!(f, "update {}", changed.join(", ")),
+            Self::Recreate => f.write_str("recreate"),
+            Self::Delete {
+                remove_finalizers: true,
+            } => f.write_str("delete, then remove finalizers"),
+            Self::Delete { .. } => f.write_str("delete"),
+            Self::Wait { rule, reason } => write!(f, "wait ({rule}): {reason}"),
+            Self::Conflict { rule, reason } => write!(f, "conflict ({rule}): {reason}"),
+        }
+    }
+}
+
+/// A decision about one object: what it should look like, what to do, and why.
+///
+/// `desired` is the object as it should be after the syncer acts (`None`: it should not exist),
+/// without server-set metadata and with canonical quantities; its `status`, when set, belongs
+/// to the status subresource. `explanation` is `Some` only when the caller asked for it.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Decision<T> {
+    /// The desired object; `None` means it should not exist.
+    pub desired: Option<T>,
+    /// What the syncer does.
+    pub action: Action,
+    /// Why, when asked for (SPEC E1).
+    pub explanation: Option<Explanation>,
+}
+
+impl<T> Decision<T> {
+    /// Whether nothing is to be written (the desired object is already there, or waiting).
+    pub fn is_unchanged(&self) -> bool {
+        self.action.writes_nothing()
+    }
+}
+
+/// A Kubernetes object the decisions are about.
+pub(crate) trait Object: Clone + PartialEq + Serialize {
+    /// The object without server-set metadata (SPEC §0): what a desired object holds.
+    fn user_part(&self) -> Self;
+}
+
+macro_rules! object {
+    ($($kind:ty),*) => {$(
+        impl Object for $kind {
+            fn user_part(&self) -> Self {
+                Self {
+                    metadata: without_server_fields(&self.metadata),
+                    ..self.clone()
+                }
+            }
+        }
+    )*};
+}
+
+object!(PersistentVolume, PersistentVolumeClaim, StorageClass);
+
+/// Turns a rule's fate into a decision, comparing with the current object.
+pub(crate) fn resolve<T: Object>(
+    current: Option<&T>,
+    fate: Fate<T>,
+    explanation: Option<Explanation>,
+) -> Decision<T> {
+    let (desired, action) = match (fate, current) {
+        (Fate::Desired(desired), None) => (Some(desired), Action::Create),
+        (Fate::Desired(desired), Some(current)) => {
+            let action = match changed_fields(current, &desired) {
+                changed if changed.is_empty() => Action::Unchanged,
+                changed => Action::Update { changed },
+            };
+            (Some(desired), action)
+        }
+        (Fate::Gone { .. }, None) => (None, Action::Unchanged),
+        (Fate::Gone { remove_finalizers }, Some(_)) => (None, Action::Delete { remove_finalizers }),
+        (Fate::Untouched, current) => (current.map(Object::user_part), Action::Unchanged),
+        (Fate::Wait { rule, reason }, current) => (
+            current.map(Object::user_part),
+            Action::Wait {
+                rule,
+                reason: reason.into_owned(),
+            },
+        ),
+        (Fate::Conflict { rule, reason }, current) => (
+            current.map(Object::user_part),
+            Action::Conflict {
+                rule,
+                reason: reason.into_owned(),
+            },
+        ),
+    };
+    Decision {
+        desired,
+        action,
+        explanation,
+    }
+}
+
+/// The fields of `current` (server-set metadata aside) that differ from `desired`, as JSON
+/// pointers; empty when they agree (empty equals absent).
+pub(crate) fn changed_fields<T: Object>(current: &T, desired: &T) -> Vec<String> {
+    let current = current.user_part();
+    if &current == desired {
+        return Vec::new();
+    }
+    let (Ok(a), Ok(b)) = (
+        serde_json::to_value(&current),
+        serde_json::to_value(desired),
+    ) else {
+        return vec![String::new()];
+    };
+    let mut out = Vec::new();
+    diff(&a, &b, &mut String::new(), &mut out);
+    out
+}
+
+/// Whether a JSON value is empty: `null`, `""`, `[]`, `{}` or an object of empty members.
+fn is_empty(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(items) => items.is_empty(),
+        Value::Object(members) => members.values().all(is_empty),
+        _ => false,
+    }
+}
+
+/// Appends the pointers of the leaves where `a` and `b` differ (arrays compare whole).
+fn diff(a: &Value, b: &Value, path: &mut String, out: &mut Vec<String>) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            for key in keys {
+                let (p, q) = (
+                    x.get(key.as_str()).unwrap_or(&Value::Null),
+                    y.get(key.as_str()).unwrap_or(&Value::Null),
+                );
+                let len = path.len();
+                path.push('/');
+                path.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                diff(p, q, path, out);
+                path.truncate(len);
+            }
+        }
+        _ if is_empty(a) && is_empty(b) => {}
+        _ if a == b => {}
+        _ => out.push(path.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use serde_json::json;
+
+    fn pv(value: Value) -> PersistentVolume {
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn r3_changed_fields_are_json_pointers() {
+        let current = pv(json!({
+            "metadata": {"name": "a", "uid": "u", "labels": {"x/y": "1"}},
+            "spec": {"persistentVolumeReclaimPolicy": "Delete", "accessModes": ["ReadWriteOnce"]},
+        }));
+        let desired = pv(json!({
+            "metadata": {"name": "a", "labels": {"x/y": "2"}},
+            "spec": {"persistentVolumeReclaimPolicy": "Retain", "accessModes": ["ReadWriteOnce", "ReadOnlyMany"]},
+        }));
+        assert_eq!(
+            changed_fields(&current, &desired),
+            vec![
+                "/metadata/labels/x~1y",
+                "/spec/accessModes",
+                "/spec/persistentVolumeReclaimPolicy"
+            ]
+        );
+        // Server-set metadata and empty-versus-absent never count.
+        let same =
+            pv(json!({"metadata": {"name": "a", "labels": {}}, "spec": {"mountOptions": []}}));
+        let served =
+            pv(json!({"metadata": {"name": "a", "uid": "u", "resourceVersion": "9"}, "spec": {}}));
+        assert!(changed_fields(&served, &same).is_empty());
+    }
+
+    #[test]
+    fn r1_fates_become_actions() {
+        let object = pv(json!({"metadata": {"name": "a"}}));
+        let d = resolve(None, Fate::Desired(object.clone()), None);
+        assert_eq!(d.action, Action::Create);
+        let d = resolve(Some(&object), Fate::Desired(object.clone()), None);
+        assert_eq!(d.action, Action::Unchanged);
+        assert!(d.is_unchanged());
+        let d = resolve(Some(&object), Fate::deleted(), None);
+        assert_eq!(
+            d.action,
+            Action::Delete {
+                remove_finalizers: true
+            }
+        );
+        assert_eq!(d.desired, None);
+        let d: Decision<PersistentVolume> = resolve(None, Fate::deleted(), None);
+        assert_eq!(d.action, Action::Unchanged);
+        let d = resolve(Some(&object), Fate::Untouched, None);
+        assert_eq!(d.desired, Some(object));
+    }
+}

@@ -1,0 +1,44 @@
+//! What a rule decides for one object: the vocabulary the rules answer in, before the decision
+//! layer compares it with the object as it is.
+
+use std::borrow::Cow;
+
+use crate::explain::Rule;
+
+/// The fate a rule gives one object.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Fate<T> {
+    /// It should look like this (created when missing, updated when different).
+    Desired(T),
+    /// It should not exist: delete it when it does, then remove its finalizers when asked.
+    Gone {
+        /// Whether the finalizers are removed after the delete (no controller would).
+        remove_finalizers: bool,
+    },
+    /// Not this rule's to change: leave it as it is.
+    Untouched,
+    /// Leave it as it is for now: something else must happen first.
+    Wait {
+        /// The rule that waits.
+        rule: Rule,
+        /// What it waits for.
+        reason: Cow<'static, str>,
+    },
+    /// Two claims on the object, or a host object that is not provably this cluster's: nothing
+    /// is written.
+    Conflict {
+        /// The rule that found it.
+        rule: Rule,
+        /// What conflicts.
+        reason: Cow<'static, str>,
+    },
+}
+
+impl<T> Fate<T> {
+    /// Deleted, with finalizers removed after: what the virtual side's deletions use.
+    pub(crate) const fn deleted() -> Self {
+        Self::Gone {
+            remove_finalizers: true,
+        }
+    }
+}
