@@ -12,7 +12,7 @@ use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
 use k8s_openapi::api::storage::v1::StorageClass;
 
 use super::bidirectional::{Conflict, Side, keep_in_step};
-use super::decision::{MirrorDecision, mirror_decision};
+use super::decision::{MirrorDecision, host_claim, mirror_decision};
 use super::mirror::{into_mirror, mirror_parts};
 use super::to_host::host_pv;
 use crate::context::Context;
@@ -281,6 +281,25 @@ fn tenant_pair(
             },
         ));
     }
+    if let Some(namespace) = foreign_claim(host, context) {
+        let reason = format!(
+            "host PV {:?}, made from this tenant PV, is claimed in namespace {namespace:?}, not \
+             this virtual cluster's: nothing of it reaches the tenant and nothing is written to \
+             it",
+            name(&host.metadata)
+        );
+        why.rule(Rule::S3, {
+            let reason = reason.clone();
+            move || reason
+        });
+        return Ok(PairFates::new(
+            Fate::Untouched,
+            Fate::Conflict {
+                rule: Rule::S3,
+                reason: Cow::Owned(reason),
+            },
+        ));
+    }
     if is_deleting(&host.metadata) {
         why.rule(
             Rule::D3,
@@ -373,6 +392,15 @@ fn host_only(
         );
         return Ok(PairFates::nothing());
     }
+    if let Some(namespace) = foreign_claim(host, context) {
+        why.rule(Rule::S3, move || {
+            format!(
+                "the host PV's claim is in namespace {namespace:?}, not this virtual cluster's: \
+                 never mirrored, never written"
+            )
+        });
+        return Ok(PairFates::nothing());
+    }
     if has_cluster_marker(&host.metadata, context.cluster()) {
         why.rule(
             Rule::D4,
@@ -392,6 +420,13 @@ fn host_only(
     }
     let mirror = into_mirror(mirror_parts(host), inputs.virtual_pvc, None, context, why);
     Ok(PairFates::new(Fate::Desired(mirror), Fate::Untouched))
+}
+
+/// S3: the namespace of the host PV's claim, when it has one outside `H`.
+fn foreign_claim(host: &PersistentVolume, context: &Context) -> Option<String> {
+    host_claim(host)
+        .filter(|(namespace, _)| *namespace != context.cluster().host_namespace())
+        .map(|(namespace, _)| namespace.to_owned())
 }
 
 /// D1: the virtual PV is being deleted, the host PV is not: delete the host PV, except when the
