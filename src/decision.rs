@@ -43,8 +43,10 @@ pub enum Action {
         /// What it waits for.
         reason: String,
     },
-    /// Nothing is written: two claims on the object, or a host object that is not provably this
-    /// virtual cluster's (R5), or both sides changed a field (`conflicts: Report`).
+    /// A conflict a person must look at. For a host object that is not provably this virtual
+    /// cluster's (R5) or is claimed elsewhere (S3), nothing is to be written and `desired` is
+    /// the object as it is. For B1 with `conflicts: Report`, the conflicting fields are left as
+    /// they are on both sides and `desired` carries the others in step.
     Conflict {
         /// The rule that found it.
         rule: Rule,
@@ -54,7 +56,7 @@ pub enum Action {
 }
 
 impl Action {
-    /// Whether the syncer writes nothing for this action.
+    /// Whether the action asks for no write (a conflict is for a person to resolve).
     pub const fn writes_nothing(&self) -> bool {
         matches!(
             self,

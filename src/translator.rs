@@ -8,9 +8,9 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use crate::cluster::VirtualCluster;
 use crate::context::Context;
-use crate::decision::{Decision, resolve};
+use crate::decision::{Action, Decision, resolve};
 use crate::error::Error;
-use crate::explain::{Explanation, Why};
+use crate::explain::{Explanation, Rule, Why};
 use crate::fake::{self, FakeInputs};
 use crate::fate::Fate;
 use crate::inputs::Inputs;
@@ -237,9 +237,23 @@ impl Translator {
             &self.context,
             &mut why,
         )?;
+        let mut host_pv = resolve(inputs.host_pv, fates.host_pv, None);
+        if !fates.conflicts.is_empty() {
+            // B1 with `conflicts: Report`: the host PV carries the fields in step; the
+            // conflicting ones are left on both sides and reported.
+            host_pv.action = Action::Conflict {
+                rule: Rule::B1,
+                reason: fates
+                    .conflicts
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            };
+        }
         Ok(PairDecision {
             virtual_pv: resolve(inputs.virtual_pv, fates.virtual_pv, None),
-            host_pv: resolve(inputs.host_pv, fates.host_pv, None),
+            host_pv,
             conflicts: fates.conflicts,
             explanation: why.finish(),
         })
@@ -257,6 +271,21 @@ impl Translator {
         current: PvPair<'_>,
         virtual_pvc: Option<&PersistentVolumeClaim>,
     ) -> Result<PairDecision, Error> {
+        for (before, now) in [
+            (last.virtual_pv, current.virtual_pv),
+            (last.host_pv, current.host_pv),
+        ] {
+            if before.metadata.name != now.metadata.name {
+                return Err(Error::inconsistent(
+                    pv_ref(before),
+                    "metadata.name",
+                    format!(
+                        "the last-synced PV is not the current one, {:?}",
+                        now.metadata.name.as_deref().unwrap_or_default()
+                    ),
+                ));
+            }
+        }
         let mut inputs = Inputs::new()
             .with_virtual_pv(current.virtual_pv)
             .with_host_pv(current.host_pv)

@@ -10,7 +10,7 @@ mod common;
 
 use common::{bound_pvc, edit, from_json, host_pv, reclaim_policy, storage_class};
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
-use pv_translate::fake::{FakePvAction, fake_pv_action};
+use pv_translate::fake::{Claims, FakePvAction, fake_pv_action};
 use pv_translate::{
     Error, FakeCapacity, FakeReclaimPolicy, Inputs, Options, PvMode, Rule, StorageClassMode,
     SyncMode, Translator, VirtualCluster,
@@ -18,11 +18,13 @@ use pv_translate::{
 use serde_json::json;
 
 fn translator(options: Options) -> Translator {
-    Translator::new(VirtualCluster::new("suffix", "test")).with_options(options)
+    Translator::new(VirtualCluster::new("suffix", "test").unwrap())
+        .with_options(options)
+        .with_explanations(true)
 }
 
 fn fake(inputs: &Inputs<'_>, options: Options) -> Result<Option<PersistentVolume>, Error> {
-    translator(options).desired_virtual_pv(inputs)
+    translator(options).virtual_pv(inputs).map(|d| d.desired)
 }
 
 fn policy_with(option: FakeReclaimPolicy, inputs: &Inputs<'_>) -> String {
@@ -41,7 +43,7 @@ fn f1_unbound_pvc_has_no_fake_pv() {
         .virtual_pv(&Inputs::new().with_virtual_pvc(&pvc))
         .unwrap();
     assert_eq!(t.desired, None);
-    assert!(t.explanation.applied(Rule::F1));
+    assert!(t.explanation.as_ref().unwrap().applied(Rule::F1));
 }
 
 #[test]
@@ -150,7 +152,7 @@ fn f3_fake_pv_reclaim_policy_is_delete_by_default() {
         .with_host_storage_class(&class);
     assert_eq!(policy_with(FakeReclaimPolicy::Delete, &inputs), "Delete");
     let t = translator(Options::default()).virtual_pv(&inputs).unwrap();
-    let why = t.explanation.to_string();
+    let why = t.explanation.as_ref().unwrap().to_string();
     assert!(why.contains("vcluster #2098"), "{why}");
     assert!(why.contains("the host will Retain the volume"), "{why}");
 }
@@ -376,12 +378,13 @@ fn f4_to_host_class_mode_expects_the_translated_class_name() {
     )
     .with_mode(SyncMode::new(PvMode::Fake, StorageClassMode::ToHost));
     let pv = t
-        .desired_virtual_pv(
+        .virtual_pv(
             &Inputs::new()
                 .with_virtual_pvc(&pvc)
                 .with_host_storage_class(&translated),
         )
         .unwrap()
+        .desired
         .unwrap();
     assert_eq!(reclaim_policy(&pv), Some("Retain"));
     // The fake PV shows the virtual class name, untranslated.
@@ -396,7 +399,12 @@ fn f5_unreferenced_virtual_pv_is_deleted() {
     let current = host_pv("manual", Some("Retain"));
     let claims: [PersistentVolumeClaim; 0] = [];
     assert_eq!(
-        fake_pv_action("manual", Some(&current), &claims, &Options::default()),
+        fake_pv_action(
+            "manual",
+            Some(&current),
+            &Claims::new(&claims),
+            &Options::default()
+        ),
         FakePvAction::Delete
     );
     let desired = fake(&Inputs::new().with_virtual_pv(&current), Options::default()).unwrap();
@@ -409,7 +417,7 @@ fn f5_keep_unlabeled_pvs_spares_user_made_pvs_only() {
     let manual = host_pv("manual", Some("Retain"));
     let claims: [PersistentVolumeClaim; 0] = [];
     assert_eq!(
-        fake_pv_action("manual", Some(&manual), &claims, &options),
+        fake_pv_action("manual", Some(&manual), &Claims::new(&claims), &options),
         FakePvAction::KeepUnlabeled
     );
     let kept = fake(&Inputs::new().with_virtual_pv(&manual), options)
@@ -423,7 +431,7 @@ fn f5_keep_unlabeled_pvs_spares_user_made_pvs_only() {
     .unwrap()
     .unwrap();
     assert_eq!(
-        fake_pv_action("pv1", Some(&fake_pv), &claims, &options),
+        fake_pv_action("pv1", Some(&fake_pv), &Claims::new(&claims), &options),
         FakePvAction::Delete
     );
     assert_eq!(
@@ -436,7 +444,7 @@ fn f5_keep_unlabeled_pvs_spares_user_made_pvs_only() {
 fn f5_fake_pv_is_created_while_claimed_and_kept_without_updates() {
     let claims = [bound_pvc("ns", "data", "pv1")];
     assert_eq!(
-        fake_pv_action("pv1", None, &claims, &Options::default()),
+        fake_pv_action("pv1", None, &Claims::new(&claims), &Options::default()),
         FakePvAction::Create { claim: &claims[0] }
     );
     let current = fake(
@@ -446,11 +454,16 @@ fn f5_fake_pv_is_created_while_claimed_and_kept_without_updates() {
     .unwrap()
     .unwrap();
     assert_eq!(
-        fake_pv_action("pv1", Some(&current), &claims, &Options::default()),
+        fake_pv_action(
+            "pv1",
+            Some(&current),
+            &Claims::new(&claims),
+            &Options::default()
+        ),
         FakePvAction::Keep { claim: &claims[0] }
     );
     assert_eq!(
-        fake_pv_action("pv2", None, &claims, &Options::default()),
+        fake_pv_action("pv2", None, &Claims::new(&claims), &Options::default()),
         FakePvAction::Nothing
     );
 }
@@ -462,7 +475,7 @@ fn f5_terminating_pvc_still_counts() {
     });
     let claims = [pvc];
     assert_eq!(
-        fake_pv_action("pv1", None, &claims, &Options::default()),
+        fake_pv_action("pv1", None, &Claims::new(&claims), &Options::default()),
         FakePvAction::Create { claim: &claims[0] }
     );
 }
@@ -482,7 +495,7 @@ fn f5_oldest_claim_wins_then_namespace_and_name() {
         at("a", "unknown-age", None),
     ];
     assert_eq!(
-        fake_pv_action("pv1", None, &claims, &Options::default()),
+        fake_pv_action("pv1", None, &Claims::new(&claims), &Options::default()),
         FakePvAction::Create { claim: &claims[1] }
     );
     let same_time = [
@@ -490,14 +503,14 @@ fn f5_oldest_claim_wins_then_namespace_and_name() {
         at("a", "y", Some("2026-01-01T00:00:00Z")),
     ];
     assert_eq!(
-        fake_pv_action("pv1", None, &same_time, &Options::default()),
+        fake_pv_action("pv1", None, &Claims::new(&same_time), &Options::default()),
         FakePvAction::Create {
             claim: &same_time[1]
         }
     );
     let reversed = [same_time[1].clone(), same_time[0].clone()];
     assert_eq!(
-        fake_pv_action("pv1", None, &reversed, &Options::default()),
+        fake_pv_action("pv1", None, &Claims::new(&reversed), &Options::default()),
         FakePvAction::Create {
             claim: &reversed[0]
         }
@@ -512,13 +525,18 @@ fn f6_controlled_by_pv_is_never_touched() {
     });
     let claims: [PersistentVolumeClaim; 0] = [];
     assert_eq!(
-        fake_pv_action("pv1", Some(&controlled), &claims, &Options::default()),
+        fake_pv_action(
+            "pv1",
+            Some(&controlled),
+            &Claims::new(&claims),
+            &Options::default()
+        ),
         FakePvAction::Untouched
     );
     let t = translator(Options::default())
         .virtual_pv(&Inputs::new().with_virtual_pv(&controlled))
         .unwrap();
-    assert!(t.explanation.applied(Rule::F6));
+    assert!(t.explanation.as_ref().unwrap().applied(Rule::F6));
     let kept = t.desired.unwrap();
     assert_eq!(kept.spec, controlled.spec);
     assert_eq!(

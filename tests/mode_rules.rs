@@ -7,7 +7,10 @@ use pv_translate::{PvMode, StorageClassMode, SyncMode, Translator, VirtualCluste
 fn m1_mode_has_a_pv_part_and_a_storage_class_part_defaulting_to_fake_and_off() {
     let mode = SyncMode::default();
     assert_eq!(mode, SyncMode::new(PvMode::Fake, StorageClassMode::Off));
-    assert_eq!(Translator::new(VirtualCluster::default()).mode, mode);
+    assert_eq!(
+        Translator::new(VirtualCluster::default()).context().mode(),
+        mode
+    );
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! SPEC N1-N5 and I6: host names, vcluster-compatible.
-#![allow(missing_docs)]
+#![allow(missing_docs, clippy::unwrap_used)]
 
 use pv_translate::VirtualCluster;
 use pv_translate::names::{
@@ -8,29 +8,31 @@ use pv_translate::names::{
 
 #[test]
 fn n1_short_names_are_joined_with_dashes_unchanged() {
-    assert_eq!(safe_concat(&["a", "x", "b"]), "a-x-b");
-    assert_eq!(safe_concat(&["", "x", ""]), "-x-");
-    assert_eq!(safe_concat(&["UPPER--case", "x"]), "UPPER--case-x");
+    assert_eq!(safe_concat(&["a", "x", "b"]).unwrap(), "a-x-b");
+    assert_eq!(safe_concat(&["", "x", ""]).unwrap(), "-x-");
+    assert_eq!(safe_concat(&["UPPER--case", "x"]).unwrap(), "UPPER--case-x");
 }
 
 #[test]
 fn n1_exactly_63_bytes_is_not_hashed() {
-    let name = host_name(&"p".repeat(53), "ns", "vc");
+    let name = host_name(&"p".repeat(53), "ns", "vc").unwrap();
     assert_eq!(name.len(), 63);
     assert_eq!(name, format!("{}-x-ns-x-vc", "p".repeat(53)));
 }
 
 #[test]
 fn n1_64_bytes_is_hashed_to_52_bytes_dash_10_hex() {
-    let name = host_name(&"p".repeat(54), "ns", "vc");
+    let name = host_name(&"p".repeat(54), "ns", "vc").unwrap();
     assert_eq!(name, format!("{}-8a6e3050df", "p".repeat(52)));
     assert_eq!(name.len(), 63);
 }
 
 #[test]
 fn n1_dot_at_byte_52_collapses_into_the_dash() {
-    let vc = VirtualCluster::new("vcluster-one", "namespace-one");
-    let name = vc.host_name_cluster(&format!("{}.b", "a".repeat(42)));
+    let vc = VirtualCluster::new("vcluster-one", "namespace-one").unwrap();
+    let name = vc
+        .host_name_cluster(&format!("{}.b", "a".repeat(42)))
+        .unwrap();
     assert_eq!(name, format!("vcluster-{}-60dfd6feff", "a".repeat(42)));
     assert_eq!(name.len(), 62);
 }
@@ -41,7 +43,8 @@ fn n1_double_dashes_are_not_collapsed() {
         "wekafs--sdf-k8s01",
         "vcluster--sshd-gateway",
         "vcluster--sshd-gateway",
-    );
+    )
+    .unwrap();
     assert_eq!(
         name,
         "vcluster-wekafs--sdf-k8s01-x-vcluster--sshd-gateway--c4bd828f58"
@@ -49,20 +52,33 @@ fn n1_double_dashes_are_not_collapsed() {
 }
 
 #[test]
-fn n1_non_ascii_input_never_splits_a_character_and_stays_within_63_bytes() {
-    let name = safe_concat(&[&format!("{}é", "a".repeat(51)), "tail-that-makes-it-long"]);
-    assert!(name.len() <= 63, "{name}");
-    assert!(name.starts_with(&"a".repeat(51)));
+fn n1_non_ascii_input_is_an_error_in_every_name_function() {
+    // vcluster's byte cut could split the UTF-8 sequence; no Kubernetes name has one (N1 0.2).
+    let long = format!("{}é", "a".repeat(51));
+    assert!(safe_concat(&[&long, "tail-that-makes-it-long"]).is_err());
+    assert!(safe_concat(&["é"]).is_err());
+    assert!(host_name("daté", "ns", "vc").is_err());
+    assert!(host_name("data", "näme", "vc").is_err());
+    assert!(host_name_cluster("pv", "ns", "vç").is_err());
+    assert!(cluster_marker("ns", "vç").is_err());
+    assert!(host_label_key("release", "vç").is_err());
+    // Non-reserved keys are not joined, so they pass through whatever they hold.
+    assert_eq!(host_label_key("äpp", "vc").unwrap(), "äpp");
+    let err = safe_concat(&["ok", "dätä"]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "\"dätä\" is not a Kubernetes name: it has a non-ASCII character (SPEC N1)"
+    );
 }
 
 #[test]
 fn n2_namespaced_host_name_examples() {
     assert_eq!(
-        host_name("testpvc", "test", "suffix"),
+        host_name("testpvc", "test", "suffix").unwrap(),
         "testpvc-x-test-x-suffix"
     );
     assert_eq!(
-        host_name("data-my-postgres-0", "default", "my-vcluster"),
+        host_name("data-my-postgres-0", "default", "my-vcluster").unwrap(),
         "data-my-postgres-0-x-default-x-my-vcluster"
     );
     assert_eq!(
@@ -70,29 +86,30 @@ fn n2_namespaced_host_name_examples() {
             "data-elasticsearch-master-elasticsearch-master-0",
             "logging",
             "my-vcluster"
-        ),
+        )
+        .unwrap(),
         "data-elasticsearch-master-elasticsearch-master-0-x-l-9ea8bc624a"
     );
 }
 
 #[test]
 fn n2_empty_name_stays_empty() {
-    assert_eq!(host_name("", "ns", "vc"), "");
+    assert_eq!(host_name("", "ns", "vc").unwrap(), "");
 }
 
 #[test]
 fn n3_cluster_scoped_host_name_examples() {
     assert_eq!(
-        host_name_cluster("testsc", "test", "suffix"),
+        host_name_cluster("testsc", "test", "suffix").unwrap(),
         "vcluster-testsc-x-test-x-suffix"
     );
-    let vc = VirtualCluster::new("vcluster-commerce-dev-eastus2-001", "test1-orntd");
+    let vc = VirtualCluster::new("vcluster-commerce-dev-eastus2-001", "test1-orntd").unwrap();
     assert_eq!(
-        vc.host_name_cluster("azureblob-fuse-premium"),
+        vc.host_name_cluster("azureblob-fuse-premium").unwrap(),
         "vcluster-azureblob-fuse-premium-x-test1-orntd-x-vclu-bde7a601ce"
     );
     assert_eq!(
-        vc.host_name_cluster("search-master-pv-auth"),
+        vc.host_name_cluster("search-master-pv-auth").unwrap(),
         "vcluster-search-master-pv-auth-x-test1-orntd-x-vclus-b839fd130d"
     );
     assert_eq!(
@@ -100,20 +117,21 @@ fn n3_cluster_scoped_host_name_examples() {
             "pvc-9d75b190-1d19-4e14-82ac-0941ffecd03d",
             "vcluster-team-a",
             "my-vcluster"
-        ),
+        )
+        .unwrap(),
         "vcluster-pvc-9d75b190-1d19-4e14-82ac-0941ffecd03d-x--346cb2ef5b"
     );
 }
 
 #[test]
 fn n3_empty_name_stays_empty() {
-    assert_eq!(host_name_cluster("", "test", "suffix"), "");
+    assert_eq!(host_name_cluster("", "test", "suffix").unwrap(), "");
 }
 
 #[test]
 fn n4_markers_for_cluster_scoped_and_namespaced_objects() {
-    assert_eq!(cluster_marker("test", "suffix"), "test-x-suffix");
-    let vc = VirtualCluster::new("suffix", "test");
+    assert_eq!(cluster_marker("test", "suffix").unwrap(), "test-x-suffix");
+    let vc = VirtualCluster::new("suffix", "test").unwrap();
     assert_eq!(vc.cluster_marker(), "test-x-suffix");
     assert_eq!(vc.namespaced_marker(), "suffix");
 }
@@ -121,7 +139,7 @@ fn n4_markers_for_cluster_scoped_and_namespaced_objects() {
 #[test]
 fn n5_reserved_label_keys_are_rewritten() {
     assert_eq!(
-        host_label_key("release", "suffix"),
+        host_label_key("release", "suffix").unwrap(),
         "vcluster.loft.sh/label-suffix-x-a4d451ec23"
     );
     for key in [
@@ -129,7 +147,7 @@ fn n5_reserved_label_keys_are_rewritten() {
         "vcluster.loft.sh/managed-by",
         "vcluster.loft.sh/controlled-by",
     ] {
-        let host = host_label_key(key, "suffix");
+        let host = host_label_key(key, "suffix").unwrap();
         assert!(
             host.starts_with("vcluster.loft.sh/label-suffix-x-"),
             "{key} -> {host}"
@@ -141,7 +159,7 @@ fn n5_reserved_label_keys_are_rewritten() {
 #[test]
 fn n5_other_label_keys_are_unchanged() {
     assert_eq!(
-        host_label_key("app.kubernetes.io/name", "suffix"),
+        host_label_key("app.kubernetes.io/name", "suffix").unwrap(),
         "app.kubernetes.io/name"
     );
     assert_eq!(virtual_label_key("app", "suffix"), None);

@@ -13,17 +13,18 @@ mod common;
 use common::{bound_pvc, edit, from_json, reclaim_policy};
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
 use pv_translate::explain::{Input, Source};
-use pv_translate::sync::{Conflict, PvPair, SyncUpdate, SyncedField, keep_in_step};
+use pv_translate::sync::{Conflict, SyncedField};
 use pv_translate::{
-    ConflictPolicy, Error, Inputs, Options, PvMode, Rule, StorageClassMode, SyncMode, Translator,
-    VirtualCluster,
+    Action, ConflictPolicy, Error, Explanation, Inputs, Options, PvMode, PvPair, Rule,
+    StorageClassMode, SyncMode, Translator, VirtualCluster,
 };
 use serde_json::{Value, json};
 
 /// H = `test`, V = `suffix`, as in vcluster's unit tests.
 fn translator() -> Translator {
-    Translator::new(VirtualCluster::new("suffix", "test"))
+    Translator::new(VirtualCluster::new("suffix", "test").unwrap())
         .with_mode(SyncMode::new(PvMode::Sync, StorageClassMode::Off))
+        .with_explanations(true)
 }
 
 fn reporting() -> Translator {
@@ -64,8 +65,9 @@ fn pvc() -> PersistentVolumeClaim {
 /// The virtual mirror of [`host`], as S6 makes it.
 fn mirror(host: &PersistentVolume) -> PersistentVolume {
     translator()
-        .desired_virtual_pv(&Inputs::new().with_host_pv(host).with_virtual_pvc(&pvc()))
+        .virtual_pv(&Inputs::new().with_host_pv(host).with_virtual_pvc(&pvc()))
         .unwrap()
+        .desired
         .unwrap()
 }
 
@@ -75,7 +77,7 @@ fn tenant_pv() -> PersistentVolume {
         "metadata": {"name": "mypv", "uid": "v-uid", "labels": {"app": "db"},
                      "annotations": {"note": "mine"}},
         "spec": {"accessModes": ["ReadWriteOnce"], "capacity": {"storage": "1Gi"},
-                 "hostPath": {"path": "/data"}, "persistentVolumeReclaimPolicy": "Retain",
+                 "nfs": {"server": "10.0.0.1", "path": "/data"}, "persistentVolumeReclaimPolicy": "Retain",
                  "storageClassName": "standard"},
     }))
 }
@@ -90,19 +92,33 @@ fn tenant_host(virtual_pv: &PersistentVolume) -> PersistentVolume {
     edit(&host, |v| v["status"] = json!({"phase": "Available"}))
 }
 
+/// Both PVs after a sync, as the pair decision gives them.
+struct Synced {
+    virtual_pv: PersistentVolume,
+    host_pv: PersistentVolume,
+    conflicts: Vec<Conflict>,
+    explanation: Explanation,
+}
+
 fn sync(
     last: (&PersistentVolume, &PersistentVolume),
     now: (&PersistentVolume, &PersistentVolume),
     claim: Option<&PersistentVolumeClaim>,
     t: &Translator,
-) -> SyncUpdate {
-    keep_in_step(
-        PvPair::new(last.0, last.1),
-        PvPair::new(now.0, now.1),
-        claim,
-        t,
-    )
-    .unwrap()
+) -> Synced {
+    let decision = t
+        .keep_in_step(
+            PvPair::new(last.0, last.1),
+            PvPair::new(now.0, now.1),
+            claim,
+        )
+        .unwrap();
+    Synced {
+        virtual_pv: decision.virtual_pv.desired.clone().unwrap(),
+        host_pv: decision.host_pv.desired.clone().unwrap(),
+        conflicts: decision.conflicts.clone(),
+        explanation: decision.explanation.unwrap(),
+    }
 }
 
 fn spec(pv: &PersistentVolume) -> Value {
@@ -149,7 +165,10 @@ fn b1_virtual_change_wins_even_if_host_changed() {
         out.explanation
             .steps
             .iter()
-            .any(|(r, s)| *r == Rule::B1 && s.contains("both sides changed: the virtual side wins")),
+            .any(|step| step.rule == Rule::B1
+                && step
+                    .reason
+                    .contains("both sides changed: the virtual side wins")),
         "{}",
         out.explanation
     );
@@ -169,7 +188,7 @@ fn b1_host_change_flows_to_virtual() {
     assert_eq!(spec(&out.host_pv), spec(&h), "the host spec is untouched");
     assert!(out.explanation.fields.iter().any(|o| {
         o.field == "virtualPv.spec.capacity"
-            && o.source == Source::Input(Input::HostPv, "spec.capacity")
+            && o.source == Source::input(Input::HostPv, "spec.capacity")
     }));
 }
 
@@ -288,7 +307,7 @@ fn b1_reclaim_policy_edit_in_virtual_reaches_host() {
     assert_eq!(reclaim_policy(&out.virtual_pv), Some("Retain"));
     assert!(out.explanation.fields.iter().any(|o| {
         o.field == "hostPv.spec.persistentVolumeReclaimPolicy"
-            && o.source == Source::Input(Input::VirtualPv, "spec.persistentVolumeReclaimPolicy")
+            && o.source == Source::input(Input::VirtualPv, "spec.persistentVolumeReclaimPolicy")
     }));
 }
 
@@ -340,7 +359,7 @@ fn b2_status_flows_host_to_virtual_only() {
         "the virtual status never reaches the host"
     );
     assert!(out.explanation.fields.iter().any(|o| {
-        o.field == "virtualPv.status" && o.source == Source::Input(Input::HostPv, "status")
+        o.field == "virtualPv.status" && o.source == Source::input(Input::HostPv, "status")
     }));
 }
 
@@ -491,13 +510,26 @@ fn b2_claim_ref_and_class_follow_s7_s8() {
     assert!(out.explanation.applied(Rule::S7) && out.explanation.applied(Rule::S8));
     assert!(out.explanation.fields.iter().any(|o| {
         o.field == "virtualPv.spec.claimRef"
-            && o.source == Source::Input(Input::VirtualPvc, "metadata")
+            && o.source == Source::input(Input::VirtualPvc, "metadata")
     }));
 
     // Without a PVC: S8 takes the host class; S7 the host claimRef, the virtual one not naming
-    // it (reference S14: a cleared virtual claimRef is written back).
+    // it (reference S14: a cleared virtual claimRef is written back). A cleared claimRef is no
+    // evidence of ownership (S5 0.2): only `retainedPvMirroring: Legacy` still mirrors the PV,
+    // as a Retain one; by default the mirror is deleted.
     let v = set(&v0, "spec.claimRef", Value::Null);
-    let out = sync((&v0, &h0), (&v, &h0), None, &translator());
+    let d = translator()
+        .keep_in_step(PvPair::new(&v0, &h0), PvPair::new(&v, &h0), None)
+        .unwrap();
+    assert_eq!(d.virtual_pv.desired, None);
+    assert_eq!(d.host_pv.action, Action::Unchanged);
+    let h0 = set(&h0, "spec.persistentVolumeReclaimPolicy", json!("Retain"));
+    let v0 = set(&v0, "spec.persistentVolumeReclaimPolicy", json!("Retain"));
+    let v = set(&v, "spec.persistentVolumeReclaimPolicy", json!("Retain"));
+    let legacy = translator().with_options(
+        Options::default().with_retained_pv_mirroring(pv_translate::RetainedPvMirroring::Legacy),
+    );
+    let out = sync((&v0, &h0), (&v, &h0), None, &legacy);
     assert_eq!(class(&out.virtual_pv).as_deref(), Some("gp3"));
     assert_eq!(
         out.virtual_pv.spec.as_ref().unwrap().claim_ref,
@@ -527,7 +559,7 @@ fn b2_virtual_originated_host_class_is_n3_of_the_virtual_class() {
     let out = sync((&v0, &h0), (&v, &h0), None, &translator());
     assert_eq!(class(&out.host_pv).as_deref(), Some(""));
     assert!(out.explanation.fields.iter().any(|o| {
-        o.field == "hostPv.spec.storageClassName" && o.source == Source::Rule(Rule::N3)
+        o.field == "hostPv.spec.storageClassName" && o.source == Source::rule(Rule::N3)
     }));
 }
 
@@ -561,15 +593,39 @@ fn server_set_metadata_is_not_in_the_results() {
 }
 
 #[test]
-fn f6_controlled_by_leaves_both_untouched() {
+fn f6_sync_mode_keeps_a_controlled_by_pair_in_step() {
+    // SPEC F6 0.2: only fake mode looks at the label.
     let (h0, v0) = (host(), mirror(&host()));
     let v = edit(&v0, |v| {
         v["metadata"]["labels"]["vcluster.loft.sh/controlled-by"] = json!("other");
         v["spec"]["persistentVolumeReclaimPolicy"] = json!("Retain");
     });
     let out = sync((&v0, &h0), (&v, &h0), Some(&pvc()), &translator());
-    assert_eq!(reclaim_policy(&out.host_pv), Some("Delete"));
-    assert_eq!(out.explanation.rules(), vec![Rule::F6]);
+    assert_eq!(reclaim_policy(&out.host_pv), Some("Retain"));
+    assert!(!out.explanation.applied(Rule::F6));
+}
+
+#[test]
+fn h1_b1_never_turns_a_host_pv_into_a_node_volume() {
+    // SPEC H1 0.2: the tenant changes its PV's source to hostPath; the host keeps its own.
+    let (h0, v0) = (host(), mirror(&host()));
+    let v = edit(&v0, |v| {
+        v["spec"].as_object_mut().unwrap().remove("csi");
+        v["spec"]["hostPath"] = json!({"path": "/etc"});
+    });
+    let out = sync((&v0, &h0), (&v, &h0), Some(&pvc()), &translator());
+    assert_eq!(out.host_pv.spec.as_ref().unwrap().host_path, None);
+    assert_eq!(
+        out.host_pv.spec.as_ref().unwrap().csi,
+        h0.spec.as_ref().unwrap().csi
+    );
+    assert!(out.explanation.applied(Rule::H1));
+    // With `tenantNodeVolumes: Allow` it goes, as in vcluster.
+    let allow = translator().with_options(
+        Options::default().with_tenant_node_volumes(pv_translate::TenantNodeVolumes::Allow),
+    );
+    let out = sync((&v0, &h0), (&v, &h0), Some(&pvc()), &allow);
+    assert!(out.host_pv.spec.as_ref().unwrap().host_path.is_some());
 }
 
 fn sync_err(
@@ -577,13 +633,13 @@ fn sync_err(
     now: (&PersistentVolume, &PersistentVolume),
     claim: Option<&PersistentVolumeClaim>,
 ) -> Error {
-    keep_in_step(
-        PvPair::new(last.0, last.1),
-        PvPair::new(now.0, now.1),
-        claim,
-        &translator(),
-    )
-    .unwrap_err()
+    translator()
+        .keep_in_step(
+            PvPair::new(last.0, last.1),
+            PvPair::new(now.0, now.1),
+            claim,
+        )
+        .unwrap_err()
 }
 
 #[test]
@@ -611,16 +667,34 @@ fn errors_name_the_object_and_field() {
             .contains("neither the mirror nor the source"),
         "{err}"
     );
-    // S3: the host claim moved to another namespace: not kept in step, and nothing leaks.
+    // S3: the host claim moved to another namespace: the mirror goes, the host is not written.
     let foreign = set(&h0, "spec.claimRef.namespace", json!("other-team"));
-    let err = sync_err((&v0, &h0), (&v0, &foreign), None);
-    assert!(err.to_string().contains("S3"), "{err}");
-    // D1: the virtual PV is being deleted.
+    let d = translator()
+        .keep_in_step(PvPair::new(&v0, &h0), PvPair::new(&v0, &foreign), None)
+        .unwrap();
+    assert_eq!(
+        d.virtual_pv.action,
+        Action::Delete {
+            remove_finalizers: true
+        }
+    );
+    assert_eq!(d.host_pv.action, Action::Unchanged);
+    assert!(d.explanation.unwrap().applied(Rule::S3));
+    // D1: the virtual PV is being deleted: no B1, the host PV's fate is D1's.
     let deleting = edit(&v0, |v| {
         v["metadata"]["deletionTimestamp"] = json!("2026-01-01T00:00:00Z");
     });
-    let err = sync_err((&v0, &h0), (&deleting, &h0), Some(&pvc()));
-    assert!(err.to_string().contains("not kept in step"), "{err}");
+    let d = translator()
+        .keep_in_step(
+            PvPair::new(&v0, &h0),
+            PvPair::new(&deleting, &h0),
+            Some(&pvc()),
+        )
+        .unwrap();
+    assert!(matches!(
+        d.virtual_pv.action,
+        Action::Wait { rule: Rule::D1, .. }
+    ));
     // S4: a PVC that is not the claim.
     let stranger = bound_pvc("default", "other", "pvc-1");
     let err = sync_err((&v0, &h0), (&v0, &h0), Some(&stranger));

@@ -10,17 +10,18 @@ mod common;
 
 use common::{bound_pvc, edit, from_json, reclaim_policy};
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
-use pv_translate::sync::{MirrorDecision, PvAction, mirror_decision, pv_action};
+use pv_translate::sync::MirrorDecision;
 use pv_translate::{
-    Error, Inputs, Options, PvMode, RetainedPvMirroring, Rule, StorageClassMode, SyncMode,
-    Translator, VirtualCluster,
+    Action, Error, Explanation, Inputs, Options, PvMode, RetainedPvMirroring, Rule,
+    StorageClassMode, SyncMode, Translator, VirtualCluster,
 };
 use serde_json::json;
 
 /// H = `test`, V = `suffix`, as in vcluster's unit tests.
 fn translator() -> Translator {
-    Translator::new(VirtualCluster::new("suffix", "test"))
+    Translator::new(VirtualCluster::new("suffix", "test").unwrap())
         .with_mode(SyncMode::new(PvMode::Sync, StorageClassMode::Off))
+        .with_explanations(true)
 }
 
 fn legacy() -> Translator {
@@ -72,8 +73,34 @@ fn pvc(volume: &str) -> PersistentVolumeClaim {
 const CLAIM: (&str, &str) = ("test", "data-x-default-x-suffix");
 
 fn virtual_pv(inputs: &Inputs<'_>, t: &Translator) -> Option<PersistentVolume> {
-    t.desired_virtual_pv(inputs).unwrap()
+    t.virtual_pv(inputs).unwrap().desired
 }
+
+/// What the pair decision does to the virtual PV and the host PV, and why.
+fn pair(
+    virtual_pv: Option<&PersistentVolume>,
+    host_pv: Option<&PersistentVolume>,
+    claim: Option<&PersistentVolumeClaim>,
+    t: &Translator,
+) -> (Action, Action, Explanation) {
+    let mut inputs = Inputs::new();
+    inputs.virtual_pv = virtual_pv;
+    inputs.host_pv = host_pv;
+    inputs.virtual_pvc = claim;
+    let d = t.pv_pair(&inputs).unwrap();
+    (
+        d.virtual_pv.action,
+        d.host_pv.action,
+        d.explanation.unwrap(),
+    )
+}
+
+const DELETE_VIRTUAL: Action = Action::Delete {
+    remove_finalizers: true,
+};
+const DELETE_HOST: Action = Action::Delete {
+    remove_finalizers: false,
+};
 
 #[test]
 fn s1_virtual_originated_host_pv_takes_status_only() {
@@ -83,12 +110,14 @@ fn s1_virtual_originated_host_pv_takes_status_only() {
                  "hostPath": {"path": "/data"}, "persistentVolumeReclaimPolicy": "Delete",
                  "storageClassName": "standard"},
     }));
+    // The host copy H1 made: the marker, and the object-name of its source (R5).
     let host = edit(&host_pv("vcluster-mypv-x-test-x-suffix", None), |v| {
         v["metadata"]["labels"] = json!({"vcluster.loft.sh/managed-by": "test-x-suffix"});
+        v["metadata"]["annotations"] = json!({"vcluster.loft.sh/object-name": "mypv"});
         v["status"] = json!({"phase": "Available"});
     });
     let t = translator();
-    let decision = mirror_decision(&host, None, Some(&mine), &t.cluster, &t.options).unwrap();
+    let decision = t.mirror_decision(&host, None, Some(&mine)).unwrap();
     assert_eq!(decision, MirrorDecision::VirtualOriginated);
     let desired = virtual_pv(
         &Inputs::new().with_host_pv(&host).with_virtual_pv(&mine),
@@ -99,17 +128,19 @@ fn s1_virtual_originated_host_pv_takes_status_only() {
     assert_eq!(desired.status.unwrap().phase.as_deref(), Some("Available"));
     // No virtual PV: none (and D4 deletes the host PV).
     assert_eq!(virtual_pv(&Inputs::new().with_host_pv(&host), &t), None);
+    let (virtual_action, host_action, why) = pair(None, Some(&host), None, &t);
     assert_eq!(
-        pv_action(None, Some(&host), None, &t).unwrap(),
-        PvAction::DeleteHostPv { rule: Rule::D4 }
+        (virtual_action, host_action),
+        (Action::Unchanged, DELETE_HOST)
     );
+    assert!(why.applied(Rule::D4));
 }
 
 #[test]
 fn s2_host_pv_without_claim_is_never_mirrored() {
     let host = host_pv("pv-free", None);
     for t in [translator(), legacy()] {
-        let decision = mirror_decision(&host, None, None, &t.cluster, &t.options).unwrap();
+        let decision = t.mirror_decision(&host, None, None).unwrap();
         assert_eq!(decision, MirrorDecision::Unclaimed);
         assert_eq!(virtual_pv(&Inputs::new().with_host_pv(&host), &t), None);
     }
@@ -122,7 +153,7 @@ fn s3_host_pv_of_another_namespace_is_never_mirrored_under_any_option() {
         v["metadata"]["annotations"] = json!({"vcluster.loft.sh/host-pv": "pv-other"});
     });
     for t in [translator(), legacy()] {
-        let decision = mirror_decision(&host, None, Some(&owned), &t.cluster, &t.options).unwrap();
+        let decision = t.mirror_decision(&host, None, Some(&owned)).unwrap();
         assert_eq!(
             decision,
             MirrorDecision::ForeignNamespace {
@@ -138,8 +169,12 @@ fn s3_host_pv_of_another_namespace_is_never_mirrored_under_any_option() {
             None
         );
         assert_eq!(
-            pv_action(Some(&owned), Some(&host), None, &t).unwrap(),
-            PvAction::DeleteVirtualPv { rule: Rule::S3 }
+            {
+                let (virtual_action, host_action, why) = pair(Some(&owned), Some(&host), None, &t);
+                assert!(why.applied(Rule::S3));
+                (virtual_action, host_action)
+            },
+            (DELETE_VIRTUAL, Action::Unchanged)
         );
     }
 }
@@ -149,7 +184,7 @@ fn s4_host_pv_claimed_by_the_pvcs_host_copy_is_mirrored() {
     let host = host_pv("pvc-123", Some(CLAIM));
     let claim = pvc("pvc-123");
     let t = translator();
-    let decision = mirror_decision(&host, Some(&claim), None, &t.cluster, &t.options).unwrap();
+    let decision = t.mirror_decision(&host, Some(&claim), None).unwrap();
     assert_eq!(decision, MirrorDecision::ClaimedByVirtualPvc);
     assert!(
         virtual_pv(
@@ -159,8 +194,11 @@ fn s4_host_pv_claimed_by_the_pvcs_host_copy_is_mirrored() {
         .is_some()
     );
     assert_eq!(
-        pv_action(None, Some(&host), Some(&claim), &t).unwrap(),
-        PvAction::CreateVirtualPv
+        {
+            let (virtual_action, host_action, _) = pair(None, Some(&host), Some(&claim), &t);
+            (virtual_action, host_action)
+        },
+        (Action::Create, Action::Unchanged)
     );
 }
 
@@ -169,7 +207,7 @@ fn s4_a_pvc_that_does_not_match_the_claim_is_an_input_error() {
     let host = host_pv("pvc-123", Some(("test", "other-x-default-x-suffix")));
     let claim = pvc("pvc-123");
     let err = translator()
-        .desired_virtual_pv(&Inputs::new().with_host_pv(&host).with_virtual_pvc(&claim))
+        .virtual_pv(&Inputs::new().with_host_pv(&host).with_virtual_pvc(&claim))
         .unwrap_err();
     assert!(matches!(err, Error::Inconsistent { .. }));
     assert!(
@@ -182,8 +220,8 @@ fn s4_a_pvc_that_does_not_match_the_claim_is_an_input_error() {
 #[test]
 fn s4_hashed_host_claim_name_matches_a_long_pvc_name() {
     let long = "data-elasticsearch-master-elasticsearch-master-0";
-    let t =
-        Translator::new(VirtualCluster::new("my-vcluster", "test")).with_mode(translator().mode);
+    let t = Translator::new(VirtualCluster::new("my-vcluster", "test").unwrap())
+        .with_mode(translator().context().mode());
     let claim = bound_pvc("logging", long, "pvc-9");
     let host = host_pv(
         "pvc-9",
@@ -210,13 +248,13 @@ fn s5_unowned_retained_pv_in_h_is_hidden_by_default_and_shown_with_legacy() {
     });
     let t = translator();
     assert_eq!(
-        mirror_decision(&host, None, None, &t.cluster, &t.options).unwrap(),
+        t.mirror_decision(&host, None, None).unwrap(),
         MirrorDecision::Unowned
     );
     assert_eq!(virtual_pv(&Inputs::new().with_host_pv(&host), &t), None);
     let l = legacy();
     assert_eq!(
-        mirror_decision(&host, None, None, &l.cluster, &l.options).unwrap(),
+        l.mirror_decision(&host, None, None).unwrap(),
         MirrorDecision::LegacyRetained
     );
     let shown = virtual_pv(&Inputs::new().with_host_pv(&host), &l).unwrap();
@@ -235,11 +273,11 @@ fn s5_legacy_mirrors_released_delete_pvs_but_not_bound_delete_ones() {
     let released = edit(&bound_delete, |v| v["status"]["phase"] = json!("Released"));
     let l = legacy();
     assert_eq!(
-        mirror_decision(&bound_delete, None, None, &l.cluster, &l.options).unwrap(),
+        l.mirror_decision(&bound_delete, None, None).unwrap(),
         MirrorDecision::Unowned
     );
     assert_eq!(
-        mirror_decision(&released, None, None, &l.cluster, &l.options).unwrap(),
+        l.mirror_decision(&released, None, None).unwrap(),
         MirrorDecision::LegacyRetained
     );
 }
@@ -260,7 +298,7 @@ fn s5_released_host_pv_stays_visible_through_the_current_virtual_pv() {
         .with_host_pv(&released)
         .with_virtual_pv(&mirrored);
     assert_eq!(
-        mirror_decision(&released, None, Some(&mirrored), &t.cluster, &t.options).unwrap(),
+        t.mirror_decision(&released, None, Some(&mirrored)).unwrap(),
         MirrorDecision::OwnedByVirtualPv
     );
     let still = virtual_pv(&inputs, &t).unwrap();
@@ -324,7 +362,9 @@ fn s7_claim_ref_points_at_the_virtual_pvc() {
 
 #[test]
 fn s7_without_pvc_a_virtual_claim_ref_that_does_not_translate_to_the_host_claim_is_replaced() {
-    let t = translator();
+    // Only `retainedPvMirroring: Legacy` mirrors such a PV: without a claimRef that maps to the
+    // host claim there is no evidence of ownership (S5 0.2), and the PV would be deleted.
+    let t = legacy();
     let host = host_pv("pvc-123", Some(CLAIM));
     let current = edit(&host, |v| {
         v["metadata"]["annotations"] = json!({"vcluster.loft.sh/host-pv": "pvc-123"});
@@ -380,6 +420,7 @@ fn s8_to_host_mode_keeps_the_current_virtual_class() {
     let current = edit(&host, |v| {
         v["metadata"]["annotations"] = json!({"vcluster.loft.sh/host-pv": "pvc-123"});
         v["spec"]["storageClassName"] = json!("fast");
+        v["spec"]["claimRef"] = json!({"namespace": "default", "name": "data"});
     });
     let desired = virtual_pv(
         &Inputs::new().with_host_pv(&host).with_virtual_pv(&current),
@@ -551,9 +592,15 @@ fn p2_volume_name_of_a_mirrored_pv_keeps_its_host_name() {
     let mirrored: PersistentVolume = edit(&host_pv("pvc-abc123", Some(CLAIM)), |v| {
         v["metadata"]["annotations"] = json!({"vcluster.loft.sh/host-pv": "pvc-abc123"});
     });
+    // S5's evidence: the mirror's claim maps by N2 to the host PV's claim.
+    let mirrored = edit(&mirrored, |v| {
+        v["spec"]["claimRef"] = json!({"namespace": "default", "name": "data"});
+    });
+    let source = host_pv("pvc-abc123", Some(CLAIM));
     let inputs = Inputs::new()
         .with_virtual_pvc(&claim)
-        .with_virtual_pv(&mirrored);
+        .with_virtual_pv(&mirrored)
+        .with_host_pv(&source);
     let host = translator().host_pvc(&inputs).unwrap().desired.unwrap();
     assert_eq!(
         host.spec.unwrap().volume_name.as_deref(),
@@ -574,19 +621,15 @@ fn p2_volume_name_of_a_tenant_pv_becomes_its_n3_name() {
         host.spec.unwrap().volume_name.as_deref(),
         Some("vcluster-mypv-x-test-x-suffix")
     );
-    // Without the named PV the name cannot be translated: an error, not a guess.
-    let err = translator()
+    // Without the named PV nothing proves a mirror: N3, as vcluster (P2 0.2).
+    let host = translator()
         .host_pvc(&Inputs::new().with_virtual_pvc(&claim))
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::MissingInput {
-                input: "virtualPv",
-                ..
-            }
-        ),
-        "{err}"
+        .unwrap()
+        .desired
+        .unwrap();
+    assert_eq!(
+        host.spec.unwrap().volume_name.as_deref(),
+        Some("vcluster-mypv-x-test-x-suffix")
     );
 }
 
@@ -624,10 +667,12 @@ fn d1_deleting_a_bound_delete_pv_waits_for_the_host_to_reclaim() {
         v["spec"]["persistentVolumeReclaimPolicy"] = json!("Delete");
     });
     let mirrored = mirror_of(&host, &t);
-    assert_eq!(
-        pv_action(Some(&deleting(&mirrored)), Some(&host), None, &t).unwrap(),
-        PvAction::WaitForHostReclaim
+    let (virtual_action, host_action, _) = pair(Some(&deleting(&mirrored)), Some(&host), None, &t);
+    assert!(
+        matches!(virtual_action, Action::Wait { rule: Rule::D1, .. }),
+        "{virtual_action}"
     );
+    assert_eq!(host_action, Action::Unchanged);
 }
 
 #[test]
@@ -635,18 +680,27 @@ fn d1_deleting_a_retain_or_unbound_pv_deletes_the_host_pv() {
     let t = translator();
     let host = host_pv("pvc-1", Some(CLAIM));
     let mirrored = mirror_of(&host, &t);
+    let (virtual_action, host_action, why) =
+        pair(Some(&deleting(&mirrored)), Some(&host), None, &t);
     assert_eq!(
-        pv_action(Some(&deleting(&mirrored)), Some(&host), None, &t).unwrap(),
-        PvAction::DeleteHostPv { rule: Rule::D1 }
+        (virtual_action, host_action),
+        (Action::Unchanged, DELETE_HOST)
     );
-    let unbound = edit(&deleting(&mirrored), |v| {
-        v["spec"].as_object_mut().unwrap().remove("claimRef");
+    assert!(why.applied(Rule::D1));
+    // An unbound PV is a tenant's own one (a mirror without claim is not mirrored, S2): its
+    // host copy goes whatever the policy.
+    let unbound = edit(&deleting(&tenant_pv()), |v| {
         v["spec"]["persistentVolumeReclaimPolicy"] = json!("Delete");
+        v["spec"].as_object_mut().unwrap().remove("claimRef");
     });
-    assert_eq!(
-        pv_action(Some(&unbound), Some(&host), None, &t).unwrap(),
-        PvAction::DeleteHostPv { rule: Rule::D1 }
-    );
+    let copy = t
+        .host_pv(&Inputs::new().with_virtual_pv(&tenant_pv()))
+        .unwrap()
+        .desired
+        .unwrap();
+    let (_, host_action, why) = pair(Some(&unbound), Some(&copy), None, &t);
+    assert_eq!(host_action, DELETE_HOST);
+    assert!(why.applied(Rule::D1));
 }
 
 #[test]
@@ -654,23 +708,28 @@ fn d2_host_pv_gone_deletes_the_mirrored_virtual_pv() {
     let t = translator();
     let host = host_pv("pvc-1", Some(CLAIM));
     let mirrored = mirror_of(&host, &t);
+    let (virtual_action, host_action, why) = pair(Some(&mirrored), None, None, &t);
     assert_eq!(
-        pv_action(Some(&mirrored), None, None, &t).unwrap(),
-        PvAction::DeleteVirtualPv { rule: Rule::D2 }
+        (virtual_action, host_action),
+        (DELETE_VIRTUAL, Action::Unchanged)
     );
+    assert!(why.applied(Rule::D2));
     assert_eq!(
         virtual_pv(&Inputs::new().with_virtual_pv(&mirrored), &t),
         None
     );
     // A tenant's own PV without host copy: the host PV is created instead.
+    let (virtual_action, host_action, _) = pair(Some(&tenant_pv()), None, None, &t);
     assert_eq!(
-        pv_action(Some(&tenant_pv()), None, None, &t).unwrap(),
-        PvAction::CreateHostPv
+        (virtual_action, host_action),
+        (Action::Unchanged, Action::Create)
     );
+    let (virtual_action, host_action, why) = pair(Some(&deleting(&tenant_pv())), None, None, &t);
     assert_eq!(
-        pv_action(Some(&deleting(&tenant_pv())), None, None, &t).unwrap(),
-        PvAction::DeleteVirtualPv { rule: Rule::D2 }
+        (virtual_action, host_action),
+        (DELETE_VIRTUAL, Action::Unchanged)
     );
+    assert!(why.applied(Rule::D2));
 }
 
 #[test]
@@ -679,10 +738,12 @@ fn d3_host_pv_being_deleted_deletes_the_virtual_pv() {
     let host = host_pv("pvc-1", Some(CLAIM));
     let mirrored = mirror_of(&host, &t);
     let going = deleting(&host);
+    let (virtual_action, host_action, why) = pair(Some(&mirrored), Some(&going), None, &t);
     assert_eq!(
-        pv_action(Some(&mirrored), Some(&going), None, &t).unwrap(),
-        PvAction::DeleteVirtualPv { rule: Rule::D3 }
+        (virtual_action, host_action),
+        (DELETE_VIRTUAL, Action::Unchanged)
     );
+    assert!(why.applied(Rule::D3));
     let tr = t
         .virtual_pv(
             &Inputs::new()
@@ -691,7 +752,7 @@ fn d3_host_pv_being_deleted_deletes_the_virtual_pv() {
         )
         .unwrap();
     assert_eq!(tr.desired, None);
-    assert!(tr.explanation.applied(Rule::D3));
+    assert!(tr.explanation.as_ref().unwrap().applied(Rule::D3));
 }
 
 #[test]
@@ -702,14 +763,18 @@ fn d4_virtual_originated_host_pv_without_virtual_pv_is_deleted() {
         .unwrap()
         .desired
         .unwrap();
+    let (virtual_action, host_action, why) = pair(None, Some(&host), None, &t);
     assert_eq!(
-        pv_action(None, Some(&host), None, &t).unwrap(),
-        PvAction::DeleteHostPv { rule: Rule::D4 }
+        (virtual_action, host_action),
+        (Action::Unchanged, DELETE_HOST)
     );
-    assert_eq!(
-        pv_action(Some(&tenant_pv()), Some(&host), None, &t).unwrap(),
-        PvAction::KeepInStep
+    assert!(why.applied(Rule::D4));
+    let (_, host_action, why) = pair(Some(&tenant_pv()), Some(&host), None, &t);
+    assert!(
+        !matches!(host_action, Action::Delete { .. }),
+        "{host_action}"
     );
+    assert!(why.applied(Rule::B1));
 }
 
 #[test]
@@ -740,28 +805,45 @@ fn h1_a_tenant_pv_is_never_deleted_or_replaced_by_what_the_host_did_to_its_copy(
             );
             assert_eq!(desired.as_ref().map(|pv| &pv.spec), Some(&mine.spec));
         }
-        assert_eq!(
-            pv_action(Some(&mine), Some(host), None, &t).unwrap(),
-            PvAction::Nothing
+        let (virtual_action, host_action, why) = pair(Some(&mine), Some(host), None, &t);
+        assert_eq!(virtual_action, Action::Unchanged);
+        // R5: the copy is not provably made from this PV: nothing is written to it.
+        assert!(
+            matches!(host_action, Action::Conflict { rule: Rule::R5, .. }),
+            "{host_action}"
         );
+        assert!(why.applied(Rule::R5));
     }
 }
 
 #[test]
-fn f6_controlled_by_pvs_are_left_alone_in_sync_mode() {
+fn f6_sync_mode_does_not_look_at_controlled_by() {
+    // SPEC F6 0.2: as vcluster, the label only matters to fake mode; H1 applies.
     let t = translator();
     let handed_over = edit(&tenant_pv(), |v| {
         v["metadata"]["labels"] = json!({"vcluster.loft.sh/controlled-by": "other-syncer"});
     });
+    let (virtual_action, host_action, _) = pair(Some(&handed_over), None, None, &t);
     assert_eq!(
-        pv_action(Some(&handed_over), None, None, &t).unwrap(),
-        PvAction::Nothing
+        (virtual_action, host_action),
+        (Action::Unchanged, Action::Create)
     );
-    let tr = t
+    let host = t
         .host_pv(&Inputs::new().with_virtual_pv(&handed_over))
+        .unwrap()
+        .desired
         .unwrap();
-    assert_eq!(tr.desired, None);
-    assert!(tr.explanation.applied(Rule::F6));
+    let labels = host.metadata.labels.unwrap();
+    // The reserved key crosses through N5, never as itself.
+    assert!(!labels.contains_key("vcluster.loft.sh/controlled-by"));
+    assert_eq!(
+        labels.get(
+            pv_translate::names::host_label_key("vcluster.loft.sh/controlled-by", "suffix")
+                .unwrap()
+                .as_ref()
+        ),
+        Some(&"other-syncer".to_owned())
+    );
 }
 
 #[test]
@@ -780,7 +862,7 @@ fn i7_host_pvs_with_several_or_no_volume_sources_are_input_errors() {
         v["spec"]["nfs"] = json!({"server": "10.0.0.1", "path": "/x"});
     });
     let err = t
-        .desired_virtual_pv(&Inputs::new().with_host_pv(&several))
+        .virtual_pv(&Inputs::new().with_host_pv(&several))
         .unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -810,7 +892,7 @@ fn s4_an_unnamed_pvc_is_an_input_error_not_a_match() {
         v["metadata"].as_object_mut().unwrap().remove("name");
     });
     let err = translator()
-        .desired_virtual_pv(&Inputs::new().with_host_pv(&host).with_virtual_pvc(&unnamed))
+        .virtual_pv(&Inputs::new().with_host_pv(&host).with_virtual_pvc(&unnamed))
         .unwrap_err();
     assert!(err.to_string().contains("metadata.name: missing"), "{err}");
 }

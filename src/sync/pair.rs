@@ -462,25 +462,11 @@ fn on_virtual_deletion(virtual_pv: &PersistentVolume, why: &mut Why) -> PairFate
     }
 }
 
-/// B1/B2's result as fates: a conflict leaves the host alone and reports it.
+/// B1/B2's result as fates; conflicts (`conflicts: Report`) travel beside them.
 fn in_step(synced: super::bidirectional::Synced) -> PairFates {
-    let host = if synced.conflicts.is_empty() {
-        Fate::Desired(synced.host_pv)
-    } else {
-        let reason = synced
-            .conflicts
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("; ");
-        Fate::Conflict {
-            rule: Rule::B1,
-            reason: Cow::Owned(reason),
-        }
-    };
     PairFates {
         virtual_pv: Fate::Desired(synced.virtual_pv),
-        host_pv: host,
+        host_pv: Fate::Desired(synced.host_pv),
         conflicts: synced.conflicts,
     }
 }

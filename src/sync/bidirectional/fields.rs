@@ -205,7 +205,6 @@ impl fmt::Display for SyncedField {
 /// `{"csi": {...}}`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
-#[non_exhaustive]
 pub struct Conflict {
     /// The field group.
     pub field: SyncedField,
