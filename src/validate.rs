@@ -21,9 +21,25 @@ const ACCESS_MODES: [&str; 4] = [
 /// Volume modes the API server accepts.
 const VOLUME_MODES: [&str; 2] = ["Filesystem", "Block"];
 
-/// F7: checks that a virtual PVC can back a PV: name, namespace, access modes and a storage
-/// request, each valid.
+/// F7: checks that a virtual PVC can back a fake PV: name, namespace, access modes and a storage
+/// request, each valid (**deviation**: vcluster builds the PV anyway; the API server would reject
+/// it).
 pub fn validate_pvc(pvc: &PersistentVolumeClaim) -> Result<(), Error> {
+    validate_claim_identity(pvc)?;
+    let object = pvc_ref(pvc);
+    let spec = pvc.spec.as_ref();
+    check_access_modes(&object, spec.and_then(|s| s.access_modes.as_deref()))?;
+    check_volume_mode(&object, spec.and_then(|s| s.volume_mode.as_deref()))?;
+    let requests = spec
+        .and_then(|s| s.resources.as_ref())
+        .and_then(|r| r.requests.as_ref());
+    check_resources(&object, "spec.resources.requests", requests)
+}
+
+/// Checks that a PVC names itself: a name and a namespace. Every rule that maps a PVC to its host
+/// copy (N2) needs both: an unnamed PVC would match a nameless claim. The rest of the PVC is
+/// vcluster's to copy as it is (S4, P1).
+pub fn validate_claim_identity(pvc: &PersistentVolumeClaim) -> Result<(), Error> {
     let object = pvc_ref(pvc);
     if pvc.metadata.name.as_deref().unwrap_or_default().is_empty() {
         return Err(Error::invalid(object, "metadata.name", "missing"));
@@ -37,13 +53,7 @@ pub fn validate_pvc(pvc: &PersistentVolumeClaim) -> Result<(), Error> {
     {
         return Err(Error::invalid(object, "metadata.namespace", "missing"));
     }
-    let spec = pvc.spec.as_ref();
-    check_access_modes(&object, spec.and_then(|s| s.access_modes.as_deref()))?;
-    check_volume_mode(&object, spec.and_then(|s| s.volume_mode.as_deref()))?;
-    let requests = spec
-        .and_then(|s| s.resources.as_ref())
-        .and_then(|r| r.requests.as_ref());
-    check_resources(&object, "spec.resources.requests", requests)
+    Ok(())
 }
 
 /// I7: checks that a PV passes the API server's schema for the fields this crate reads or

@@ -33,7 +33,7 @@ use crate::explain::{Rule, Source, Why};
 use crate::fate::Fate;
 use crate::object::{claimed_volume, is_controlled_elsewhere, is_fake, kept_as_is};
 use crate::options::{FakeCapacity, FakeReclaimPolicy};
-use crate::validate::validate_pvc;
+use crate::validate::{validate_claim_identity, validate_pvc};
 
 /// What fake mode knows about one PV name.
 #[derive(Debug, Clone, Copy, Default)]
@@ -79,7 +79,7 @@ pub(crate) fn decide(
         };
         return Ok(unclaimed(current, context, why));
     };
-    validate_pvc(pvc)?;
+    validate_claim_identity(pvc)?;
     consistency::check(
         pvc,
         inputs.host_pv,
@@ -99,6 +99,8 @@ pub(crate) fn decide(
             },
         });
     };
+    // F7: only a bound PVC builds a PV, so only then must it be a valid one.
+    validate_pvc(pvc)?;
     why.rule(Rule::F1, || {
         format!("the virtual PVC is bound to {volume:?}: a fake PV of that name")
     });

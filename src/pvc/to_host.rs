@@ -22,7 +22,7 @@ use crate::object::{
 };
 use crate::storage_class::class_limit_reason;
 use crate::sync::owns_by_evidence;
-use crate::validate::validate_pvc;
+use crate::validate::validate_claim_identity;
 use crate::wellknown::{BETA_STORAGE_CLASS_ANNOTATION, PVC_OBJECT_KIND, SKIP_TRANSLATE_ANNOTATION};
 
 /// Annotations vcluster's PVC syncer never copies virtual -> host (the host's binder owns them).
@@ -70,7 +70,7 @@ pub(crate) fn host_pvc(
     why: &mut Why,
 ) -> Result<Fate<PersistentVolumeClaim>, Error> {
     let pvc = inputs.virtual_pvc;
-    validate_pvc(pvc)?;
+    validate_claim_identity(pvc)?;
     if let Some(class) = pvc
         .spec
         .as_ref()

@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::explain::Rule;
 use crate::object::{annotation, has_cluster_marker, name, namespace, pvc_ref};
 use crate::options::RetainedPvMirroring;
-use crate::validate::validate_pvc;
+use crate::validate::validate_claim_identity;
 use crate::wellknown::HOST_PV_ANNOTATION;
 
 /// Why a host PV is, or is not, mirrored into the virtual cluster (SPEC S1-S5).
@@ -154,7 +154,7 @@ pub(crate) fn mirror_decision(
 ) -> Result<MirrorDecision, Error> {
     let cluster = context.cluster();
     if let Some(pvc) = virtual_pvc {
-        validate_pvc(pvc)?;
+        validate_claim_identity(pvc)?;
     }
     let claim = host_claim(host_pv);
     if let Some((claim_namespace, _)) = claim

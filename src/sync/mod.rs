@@ -27,7 +27,7 @@ use crate::context::Context;
 use crate::error::Error;
 use crate::explain::Why;
 use crate::object::{has_cluster_marker, is_deleting};
-use crate::validate::{validate_pv, validate_pvc};
+use crate::validate::{validate_claim_identity, validate_pv};
 
 /// S6 on an owned host PV, as the host-only branch of [`decide`] does: the mirror to create, or
 /// none.
@@ -38,7 +38,7 @@ pub(crate) fn mirror_owned(
 ) -> Result<Option<PersistentVolume>, Error> {
     validate_pv(&host)?;
     if let Some(pvc) = pvc {
-        validate_pvc(pvc)?;
+        validate_claim_identity(pvc)?;
     }
     if is_deleting(&host.metadata) || has_cluster_marker(&host.metadata, context.cluster()) {
         return Ok(None);

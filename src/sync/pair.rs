@@ -24,7 +24,7 @@ use crate::object::{
     pv_ref, virtual_pv_kind,
 };
 use crate::storage_class::class_limit_reason;
-use crate::validate::{validate_pv, validate_pvc};
+use crate::validate::{validate_claim_identity, validate_pv};
 
 /// What the syncer knows about one pair.
 #[derive(Debug, Clone, Copy, Default)]
@@ -86,7 +86,7 @@ pub(crate) fn decide(
         validate_pv(pv)?;
     }
     if let Some(pvc) = inputs.virtual_pvc {
-        validate_pvc(pvc)?;
+        validate_claim_identity(pvc)?;
     }
     match (inputs.virtual_pv, inputs.host_pv) {
         (None, None) => {
