@@ -231,7 +231,7 @@ pub fn virtual_label_key(host_key: &str, vcluster: &str) -> Option<&'static str>
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
 
     #[test]

@@ -184,7 +184,7 @@ pub(crate) fn name_error(object: ObjectRef, field: &str) -> impl FnOnce(NameErro
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
     use serde_json::json;
 

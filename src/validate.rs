@@ -208,22 +208,3 @@ fn check_quantity(object: &ObjectRef, field: &str, text: &str) -> Result<(), Err
         Err(e) => Err(Error::invalid(object.clone(), field, e.to_string())),
     }
 }
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::volume_sources;
-    use crate::sync::SyncedField;
-    use k8s_openapi::api::core::v1::PersistentVolumeSpec;
-
-    /// The typed list and B1's JSON list name the same 22 sources: one PV source each.
-    #[test]
-    fn i7_typed_volume_sources_match_the_b1_source_group() {
-        for key in SyncedField::VolumeSource.keys() {
-            let spec: PersistentVolumeSpec =
-                serde_json::from_value(serde_json::json!({ *key: {} })).unwrap();
-            let found: Vec<&str> = volume_sources(&spec).collect();
-            assert_eq!(found, vec![*key], "{key}");
-        }
-    }
-}

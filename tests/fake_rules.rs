@@ -627,3 +627,164 @@ fn f7_every_requested_resource_must_be_a_valid_quantity() {
         "{err}"
     );
 }
+
+// SPEC 0.2.
+
+/// The fake PV as it exists: created from `pvc` when its resourceVersion was 999.
+fn existing_fake(pvc: &PersistentVolumeClaim) -> PersistentVolume {
+    let created = fake(&Inputs::new().with_virtual_pvc(pvc), Options::default())
+        .unwrap()
+        .unwrap();
+    edit(&created, |v| {
+        v["metadata"]["uid"] = json!("fake-uid");
+        v["metadata"]["resourceVersion"] = json!("5");
+        v["metadata"]["finalizers"] = json!(["kubernetes.io/pv-protection"]);
+    })
+}
+
+#[test]
+fn f2_an_existing_fake_pv_keeps_its_claim_ref_as_of_creation() {
+    let pvc = bound_pvc("ns", "data", "pv1");
+    let current = existing_fake(&pvc);
+    // The PVC moved on (a new resourceVersion, a resize): the fake PV is left as it is.
+    let moved = edit(&pvc, |v| {
+        v["metadata"]["resourceVersion"] = json!("2000");
+        v["spec"]["resources"]["requests"]["storage"] = json!("9Gi");
+    });
+    let d = translator(Options::default())
+        .virtual_pv(
+            &Inputs::new()
+                .with_virtual_pvc(&moved)
+                .with_virtual_pv(&current),
+        )
+        .unwrap();
+    assert_eq!(d.action, pv_translate::Action::Unchanged);
+    let pv = d.desired.unwrap();
+    let spec = pv.spec.unwrap();
+    assert_eq!(
+        spec.claim_ref.unwrap().resource_version.as_deref(),
+        Some("999")
+    );
+    assert_eq!(spec.capacity.unwrap()["storage"].0, "5Gi");
+    assert_eq!(
+        pv.metadata.uid, None,
+        "server-set metadata is never desired"
+    );
+}
+
+#[test]
+fn f2_an_existing_fake_pv_follows_its_reclaim_policy_and_host_capacity_sources() {
+    let pvc = bound_pvc("ns", "data", "pv1");
+    let current = existing_fake(&pvc);
+    let host = host_pv("pv1", Some("Retain"));
+    let inputs = Inputs::new()
+        .with_virtual_pvc(&pvc)
+        .with_virtual_pv(&current)
+        .with_host_pv(&host);
+    let options = Options::default()
+        .with_fake_reclaim_policy(FakeReclaimPolicy::Inherit)
+        .with_fake_capacity(FakeCapacity::HostPv);
+    let d = translator(options).virtual_pv(&inputs).unwrap();
+    assert_eq!(
+        d.action,
+        pv_translate::Action::Update {
+            changed: vec![
+                "/spec/capacity/storage".to_owned(),
+                "/spec/persistentVolumeReclaimPolicy".to_owned()
+            ]
+        }
+    );
+    let pv = d.desired.unwrap();
+    assert_eq!(reclaim_policy(&pv), Some("Retain"));
+    assert_eq!(pv.spec.unwrap().capacity.unwrap()["storage"].0, "10Gi");
+    // A tenant's edit of the policy is undone by the default F3 too.
+    let edited = edit(&current, |v| {
+        v["spec"]["persistentVolumeReclaimPolicy"] = json!("Retain");
+    });
+    let pv = fake(
+        &Inputs::new()
+            .with_virtual_pvc(&pvc)
+            .with_virtual_pv(&edited),
+        Options::default(),
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(reclaim_policy(&pv), Some("Delete"));
+}
+
+#[test]
+fn f7_neither_a_pvc_nor_a_pv_is_an_input_error_not_none() {
+    let err = fake(&Inputs::new(), Options::default()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::MissingInput {
+                input: "virtualPvc",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    // With only a current PV, F5 and F6 decide.
+    let orphan = existing_fake(&bound_pvc("ns", "data", "pv1"));
+    assert_eq!(
+        fake(&Inputs::new().with_virtual_pv(&orphan), Options::default()).unwrap(),
+        None
+    );
+}
+
+#[test]
+fn f7_an_unbound_pvc_needs_no_access_mode() {
+    // vcluster makes no fake PV for it; neither is it an error (F1 decides first).
+    let unbound = edit(&bound_pvc("ns", "data", "pv1"), |v| {
+        v["spec"]["volumeName"] = json!("");
+        v["spec"].as_object_mut().unwrap().remove("accessModes");
+    });
+    assert_eq!(
+        fake(
+            &Inputs::new().with_virtual_pvc(&unbound),
+            Options::default()
+        )
+        .unwrap(),
+        None
+    );
+}
+
+#[test]
+fn f4_the_beta_default_class_key_marks_a_default_class_too() {
+    let pvc = edit(&bound_pvc("ns", "data", "pv1"), |v| {
+        v["spec"]
+            .as_object_mut()
+            .unwrap()
+            .remove("storageClassName");
+    });
+    let beta = edit(&storage_class("gp2", Some("Retain")), |v| {
+        v["metadata"]["annotations"] =
+            json!({"storageclass.beta.kubernetes.io/is-default-class": "true"});
+    });
+    let inputs = Inputs::new()
+        .with_virtual_pvc(&pvc)
+        .with_host_storage_class(&beta);
+    assert_eq!(
+        policy_with(FakeReclaimPolicy::FromStorageClass, &inputs),
+        "Retain"
+    );
+}
+
+#[test]
+fn f5_the_claim_index_is_built_once_and_keeps_the_oldest_claim() {
+    let older = edit(&bound_pvc("b", "data", "pv1"), |v| {
+        v["metadata"]["creationTimestamp"] = json!("2026-01-01T00:00:00Z");
+    });
+    let newer = edit(&bound_pvc("a", "data", "pv1"), |v| {
+        v["metadata"]["creationTimestamp"] = json!("2026-02-01T00:00:00Z");
+    });
+    let other = bound_pvc("a", "other", "pv2");
+    let claims = [newer.clone(), other, older.clone()];
+    let index = Claims::new(&claims);
+    assert_eq!(index.oldest("pv1"), Some(&claims[2]));
+    let mut volumes: Vec<&str> = index.volumes().collect();
+    volumes.sort_unstable();
+    assert_eq!(volumes, ["pv1", "pv2"]);
+    assert_eq!(index.oldest("pv3"), None);
+}

@@ -818,3 +818,54 @@ fn ref_s10_capacity_1gi_vs_1024mi_is_no_write() {
     assert_eq!(spec(&out.host_pv)["capacity"], json!({"storage": "1Gi"}));
     assert!(out.explanation.to_string().contains("already agree"));
 }
+
+#[test]
+fn b2_managed_annotations_are_what_h1_writes_after_a_crossing() {
+    let v0 = tenant_pv();
+    let h0 = tenant_host(&v0);
+    let v = edit(&v0, |v| {
+        v["metadata"]["annotations"] = json!({"note": "mine", "added": "1"});
+    });
+    let out = sync((&v0, &h0), (&v, &h0), None, &translator());
+    let host_annotations = out.host_pv.metadata.annotations.clone().unwrap();
+    assert_eq!(host_annotations["added"], "1");
+    // H1 from the synced virtual PV would write the same list.
+    let h1 = translator()
+        .host_pv(&Inputs::new().with_virtual_pv(&out.virtual_pv))
+        .unwrap()
+        .desired
+        .unwrap();
+    assert_eq!(
+        host_annotations["vcluster.loft.sh/managed-annotations"],
+        h1.metadata.annotations.unwrap()["vcluster.loft.sh/managed-annotations"]
+    );
+    assert_eq!(
+        host_annotations["vcluster.loft.sh/managed-annotations"],
+        "added\nnote"
+    );
+    // Removing every annotation removes the list.
+    let bare = edit(&v0, |v| {
+        v["metadata"].as_object_mut().unwrap().remove("annotations");
+    });
+    let out = sync((&v0, &h0), (&bare, &h0), None, &translator());
+    let host_annotations = out.host_pv.metadata.annotations.unwrap();
+    assert!(!host_annotations.contains_key("vcluster.loft.sh/managed-annotations"));
+    assert!(!host_annotations.contains_key("note"));
+}
+
+#[test]
+fn b2_csi_secret_annotations_never_cross_to_the_host() {
+    let (h0, v0) = (host(), mirror(&host()));
+    let v = edit(&v0, |v| {
+        v["metadata"]["annotations"]["volume.kubernetes.io/provisioner-deletion-secret-name"] =
+            json!("cloud-admin");
+    });
+    let out = sync((&v0, &h0), (&v, &h0), Some(&pvc()), &translator());
+    assert!(
+        !out.host_pv
+            .metadata
+            .annotations
+            .unwrap()
+            .contains_key("volume.kubernetes.io/provisioner-deletion-secret-name")
+    );
+}

@@ -896,3 +896,194 @@ fn s4_an_unnamed_pvc_is_an_input_error_not_a_match() {
         .unwrap_err();
     assert!(err.to_string().contains("metadata.name: missing"), "{err}");
 }
+
+// SPEC 0.2 corrections, as vcluster does them.
+
+fn host_pvc_spec(
+    claim: &PersistentVolumeClaim,
+    host_class: Option<&k8s_openapi::api::storage::v1::StorageClass>,
+    t: &Translator,
+) -> k8s_openapi::api::core::v1::PersistentVolumeClaimSpec {
+    let mut inputs = Inputs::new().with_virtual_pvc(claim);
+    inputs.host_storage_class = host_class;
+    t.host_pvc(&inputs).unwrap().desired.unwrap().spec.unwrap()
+}
+
+#[test]
+fn p1_sync_mode_translates_static_classes_and_classes_the_host_lacks() {
+    let t = translator();
+    let standard = common::storage_class("standard", None);
+    // Dynamic (no volumeName, no selector), and the host has the class: kept.
+    let dynamic = edit(&pvc("pvc-1"), |v| {
+        v["spec"].as_object_mut().unwrap().remove("volumeName");
+    });
+    assert_eq!(
+        host_pvc_spec(&dynamic, Some(&standard), &t)
+            .storage_class_name
+            .as_deref(),
+        Some("standard")
+    );
+    // The host has no such class: N3 (a virtual-only class of static PVs).
+    assert_eq!(
+        host_pvc_spec(&dynamic, None, &t)
+            .storage_class_name
+            .as_deref(),
+        Some("vcluster-standard-x-test-x-suffix")
+    );
+    // Static (it names a volume): N3, to match the PV H1 wrote.
+    assert_eq!(
+        host_pvc_spec(&pvc("pvc-1"), Some(&standard), &t)
+            .storage_class_name
+            .as_deref(),
+        Some("vcluster-standard-x-test-x-suffix")
+    );
+    // Fake mode leaves the class alone.
+    let fake = translator().with_mode(SyncMode::default());
+    assert_eq!(
+        host_pvc_spec(&dynamic, None, &fake)
+            .storage_class_name
+            .as_deref(),
+        Some("standard")
+    );
+}
+
+#[test]
+fn p1_sync_mode_translates_selector_keys_through_n5() {
+    let claim = edit(&pvc("pvc-1"), |v| {
+        v["spec"].as_object_mut().unwrap().remove("volumeName");
+        v["spec"]["selector"] = json!({
+            "matchLabels": {"release": "r1", "app": "db"},
+            "matchExpressions": [{"key": "release", "operator": "In", "values": ["r1"]}],
+        });
+    });
+    let selector = host_pvc_spec(&claim, None, &translator()).selector.unwrap();
+    let release = pv_translate::names::host_label_key("release", "suffix")
+        .unwrap()
+        .into_owned();
+    let labels = selector.match_labels.unwrap();
+    assert_eq!(labels.get(&release).map(String::as_str), Some("r1"));
+    assert_eq!(labels.get("app").map(String::as_str), Some("db"));
+    assert!(!labels.contains_key("release"));
+    assert_eq!(selector.match_expressions.unwrap()[0].key, release);
+}
+
+#[test]
+fn p1_the_deprecated_class_annotation_is_the_class() {
+    let claim = edit(&pvc("pvc-1"), |v| {
+        v["spec"]
+            .as_object_mut()
+            .unwrap()
+            .remove("storageClassName");
+        v["metadata"]["annotations"] = json!({"volume.beta.kubernetes.io/storage-class": "legacy"});
+    });
+    let to_host = translator().with_mode(SyncMode::new(PvMode::Fake, StorageClassMode::ToHost));
+    let d = to_host
+        .host_pvc(&Inputs::new().with_virtual_pvc(&claim))
+        .unwrap()
+        .desired
+        .unwrap();
+    assert_eq!(
+        d.spec.unwrap().storage_class_name.as_deref(),
+        Some("vcluster-legacy-x-test-x-suffix")
+    );
+    let annotations = d.metadata.annotations.unwrap();
+    assert!(!annotations.contains_key("volume.beta.kubernetes.io/storage-class"));
+    // Off mode, fake PVs: the annotation crosses as it is, the field stays unset.
+    let off = translator().with_mode(SyncMode::default());
+    let d = off
+        .host_pvc(&Inputs::new().with_virtual_pvc(&claim))
+        .unwrap()
+        .desired
+        .unwrap();
+    assert_eq!(d.spec.unwrap().storage_class_name, None);
+    assert_eq!(
+        d.metadata.annotations.unwrap()["volume.beta.kubernetes.io/storage-class"],
+        "legacy"
+    );
+}
+
+#[test]
+fn p1_pvc_data_sources_name_their_host_copy_in_every_mode() {
+    let claim = edit(&pvc("pvc-1"), |v| {
+        v["spec"]["dataSource"] = json!({"kind": "PersistentVolumeClaim", "name": "src"});
+        v["spec"]["dataSourceRef"] = json!({"kind": "PersistentVolumeClaim", "name": "src",
+                                            "namespace": "other"});
+    });
+    for mode in [
+        SyncMode::default(),
+        SyncMode::new(PvMode::Sync, StorageClassMode::Off),
+    ] {
+        let spec = host_pvc_spec(&claim, None, &translator().with_mode(mode));
+        assert_eq!(spec.data_source.unwrap().name, "src-x-default-x-suffix");
+        assert_eq!(spec.data_source_ref.unwrap().name, "src-x-other-x-suffix");
+    }
+    // A snapshot source is not a PVC: left alone.
+    let snapshot = edit(&pvc("pvc-1"), |v| {
+        v["spec"]["dataSource"] = json!({"apiGroup": "snapshot.storage.k8s.io",
+                                         "kind": "VolumeSnapshot", "name": "snap"});
+    });
+    assert_eq!(
+        host_pvc_spec(&snapshot, None, &translator())
+            .data_source
+            .unwrap()
+            .name,
+        "snap"
+    );
+}
+
+#[test]
+fn d2_a_tenant_pv_whose_host_copy_was_seen_and_is_gone_is_deleted() {
+    let t = translator();
+    let mine = tenant_pv();
+    let copy = t
+        .host_pv(&Inputs::new().with_virtual_pv(&mine))
+        .unwrap()
+        .desired
+        .unwrap();
+    // Never seen: H1 makes it (again).
+    let (virtual_action, host_action, _) = pair(Some(&mine), None, None, &t);
+    assert_eq!(
+        (virtual_action, host_action),
+        (Action::Unchanged, Action::Create)
+    );
+    // Seen in the previous snapshot and gone now: D2.
+    let inputs = Inputs::new()
+        .with_virtual_pv(&mine)
+        .with_last_pvs(Some(&mine), Some(&copy));
+    let d = t.pv_pair(&inputs).unwrap();
+    assert_eq!(d.virtual_pv.action, DELETE_VIRTUAL);
+    assert_eq!(d.host_pv.action, Action::Unchanged);
+    assert!(d.explanation.unwrap().applied(Rule::D2));
+}
+
+#[test]
+fn d3_only_a_mirror_goes_with_its_terminating_host_pv() {
+    let t = translator();
+    let mine = tenant_pv();
+    let copy = t
+        .host_pv(&Inputs::new().with_virtual_pv(&mine))
+        .unwrap()
+        .desired
+        .unwrap();
+    let (virtual_action, host_action, why) = pair(Some(&mine), Some(&deleting(&copy)), None, &t);
+    assert!(matches!(
+        virtual_action,
+        Action::Wait { rule: Rule::D3, .. }
+    ));
+    assert_eq!(host_action, Action::Unchanged);
+    assert!(why.applied(Rule::D3));
+}
+
+#[test]
+fn s4_mirror_decision_checks_the_pvc_it_is_given() {
+    let t = translator();
+    let host = host_pv("pvc-1", Some(("test", "-x-default-x-suffix")));
+    let unnamed = edit(&pvc("pvc-1"), |v| {
+        v["metadata"]["name"] = json!("");
+    });
+    let err = t.mirror_decision(&host, Some(&unnamed), None).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "PersistentVolumeClaim default/<unnamed>: metadata.name: missing"
+    );
+}

@@ -376,7 +376,7 @@ pub(super) fn sync_fields(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
 
     fn spec(policy: &str) -> PersistentVolumeSpec {
@@ -414,6 +414,51 @@ mod tests {
             outcome(f, [&d, &d, &r, &recycle], ConflictPolicy::Report),
             Outcome::Conflict
         );
+    }
+
+    /// B1's source group covers every source the I7 check counts, each under its wire name.
+    #[test]
+    fn b1_source_group_covers_every_volume_source() {
+        let names = [
+            "awsElasticBlockStore",
+            "azureDisk",
+            "azureFile",
+            "cephfs",
+            "cinder",
+            "csi",
+            "fc",
+            "flexVolume",
+            "flocker",
+            "gcePersistentDisk",
+            "glusterfs",
+            "hostPath",
+            "iscsi",
+            "local",
+            "nfs",
+            "photonPersistentDisk",
+            "portworxVolume",
+            "quobyte",
+            "rbd",
+            "scaleIO",
+            "storageos",
+            "vsphereVolume",
+        ];
+        let all: serde_json::Map<String, Value> = names
+            .iter()
+            .map(|n| ((*n).to_owned(), serde_json::json!({})))
+            .collect();
+        let all: PersistentVolumeSpec = serde_json::from_value(Value::Object(all)).unwrap();
+        assert_eq!(
+            crate::validate::volume_sources(&all).collect::<Vec<_>>(),
+            names
+        );
+        for name in names {
+            let one: PersistentVolumeSpec =
+                serde_json::from_value(serde_json::json!({ name: {} })).unwrap();
+            let mut copy = PersistentVolumeSpec::default();
+            copy_source(&one, &mut copy);
+            assert_eq!(copy, one, "{name}");
+        }
     }
 
     #[test]

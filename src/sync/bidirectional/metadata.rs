@@ -250,7 +250,7 @@ fn summary(changes: &[Change]) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
 
     fn map(pairs: &[(&str, &str)]) -> StringMap {

@@ -69,7 +69,7 @@ pub(crate) fn normalise(value: &Value) -> Option<Value> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
     use k8s_openapi::api::core::v1::{CSIPersistentVolumeSource, HostPathVolumeSource};
     use serde_json::json;
