@@ -35,6 +35,8 @@ pub enum Action {
     Delete {
         /// Whether the finalizers are removed after the delete.
         remove_finalizers: bool,
+        /// The grace period to delete with (`Some(0)`: at once); `None` for the default.
+        grace_period_seconds: Option<i64>,
     },
     /// Leave it for now: `rule` waits for something else to happen first.
     Wait {
@@ -74,7 +76,12 @@ impl fmt::Display for Action {
             Self::Recreate => f.write_str("recreate"),
             Self::Delete {
                 remove_finalizers: true,
+                ..
             } => f.write_str("delete, then remove finalizers"),
+            Self::Delete {
+                grace_period_seconds: Some(seconds),
+                ..
+            } => write!(f, "delete (grace period {seconds}s)"),
             Self::Delete { .. } => f.write_str("delete"),
             Self::Wait { rule, reason } => write!(f, "wait ({rule}): {reason}"),
             Self::Conflict { rule, reason } => write!(f, "conflict ({rule}): {reason}"),
@@ -142,7 +149,19 @@ pub(crate) fn resolve<T: Object>(
             (Some(desired), action)
         }
         (Fate::Gone { .. }, None) => (None, Action::Unchanged),
-        (Fate::Gone { remove_finalizers }, Some(_)) => (None, Action::Delete { remove_finalizers }),
+        (
+            Fate::Gone {
+                remove_finalizers,
+                grace_period_seconds,
+            },
+            Some(_),
+        ) => (
+            None,
+            Action::Delete {
+                remove_finalizers,
+                grace_period_seconds,
+            },
+        ),
         (Fate::Untouched, current) => (current.map(Object::user_part), Action::Unchanged),
         (Fate::Wait { rule, reason }, current) => (
             current.map(Object::user_part),
@@ -268,7 +287,8 @@ mod tests {
         assert_eq!(
             d.action,
             Action::Delete {
-                remove_finalizers: true
+                remove_finalizers: true,
+                grace_period_seconds: None,
             }
         );
         assert_eq!(d.desired, None);

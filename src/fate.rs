@@ -14,6 +14,8 @@ pub(crate) enum Fate<T> {
     Gone {
         /// Whether the finalizers are removed after the delete (no controller would).
         remove_finalizers: bool,
+        /// The grace period to delete with; `None` for the object's default.
+        grace_period_seconds: Option<i64>,
     },
     /// Not this rule's to change: leave it as it is.
     Untouched,
@@ -35,10 +37,28 @@ pub(crate) enum Fate<T> {
 }
 
 impl<T> Fate<T> {
-    /// Deleted, with finalizers removed after: what the virtual side's deletions use.
+    /// Deleted, with finalizers removed after: a virtual PV, whose protection no virtual
+    /// controller releases (vcluster runs no PV binder there).
     pub(crate) const fn deleted() -> Self {
         Self::Gone {
             remove_finalizers: true,
+            grace_period_seconds: None,
+        }
+    }
+
+    /// Deleted, the cluster's controllers doing the rest: a host object.
+    pub(crate) const fn removed() -> Self {
+        Self::Gone {
+            remove_finalizers: false,
+            grace_period_seconds: None,
+        }
+    }
+
+    /// Deleted at once (grace period 0): a virtual PVC whose host PVC is gone (P4).
+    pub(crate) const fn deleted_now() -> Self {
+        Self::Gone {
+            remove_finalizers: false,
+            grace_period_seconds: Some(0),
         }
     }
 }

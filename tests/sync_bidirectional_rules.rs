@@ -675,7 +675,8 @@ fn errors_name_the_object_and_field() {
     assert_eq!(
         d.virtual_pv.action,
         Action::Delete {
-            remove_finalizers: true
+            remove_finalizers: true,
+            grace_period_seconds: None,
         }
     );
     assert_eq!(d.host_pv.action, Action::Unchanged);

@@ -97,9 +97,11 @@ fn pair(
 
 const DELETE_VIRTUAL: Action = Action::Delete {
     remove_finalizers: true,
+    grace_period_seconds: None,
 };
 const DELETE_HOST: Action = Action::Delete {
     remove_finalizers: false,
+    grace_period_seconds: None,
 };
 
 #[test]

@@ -290,7 +290,8 @@ fn h1_a_fake_pv_left_from_fake_mode_never_goes_to_the_host() {
     assert_eq!(
         d.virtual_pv.action,
         Action::Delete {
-            remove_finalizers: true
+            remove_finalizers: true,
+            grace_period_seconds: None,
         }
     );
     let host = edit(&etcd_volume(), |v| {

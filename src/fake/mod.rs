@@ -94,9 +94,7 @@ pub(crate) fn decide(
         );
         return Ok(match inputs.current {
             Some(current) => unclaimed(current, context, why),
-            None => Fate::Gone {
-                remove_finalizers: true,
-            },
+            None => Fate::deleted(),
         });
     };
     // F7: only a bound PVC builds a PV, so only then must it be a valid one.
@@ -204,9 +202,7 @@ fn unclaimed(
                 Rule::F5,
                 "no virtual PVC names the virtual PV: delete it, then remove its finalizers",
             );
-            Fate::Gone {
-                remove_finalizers: true,
-            }
+            Fate::deleted()
         }
     }
 }

@@ -47,9 +47,7 @@ pub(crate) fn virtual_pvc(
                 Rule::P4,
                 "the host PVC was synced and is gone: delete the virtual PVC (grace period 0)",
             );
-            return VirtualPvcFate::Plain(Fate::Gone {
-                remove_finalizers: false,
-            });
+            return VirtualPvcFate::Plain(Fate::deleted_now());
         }
         return VirtualPvcFate::Plain(Fate::Untouched);
     };
@@ -58,9 +56,7 @@ pub(crate) fn virtual_pvc(
             Rule::P4,
             "the host PVC is being deleted: delete the virtual PVC (grace period 0)",
         );
-        return VirtualPvcFate::Plain(Fate::Gone {
-            remove_finalizers: false,
-        });
+        return VirtualPvcFate::Plain(Fate::deleted_now());
     }
     if is_deleting(&pvc.metadata) {
         return VirtualPvcFate::Plain(Fate::Untouched);

@@ -100,9 +100,7 @@ pub(crate) fn host_pvc(
                 Rule::P4,
                 "the virtual PVC is being deleted and has no host PVC: nothing to create",
             );
-            return Ok(Fate::Gone {
-                remove_finalizers: false,
-            });
+            return Ok(Fate::removed());
         }
         return Ok(Fate::Desired(translate(
             pvc, host_name, inputs, context, why,
@@ -136,9 +134,7 @@ pub(crate) fn host_pvc(
             Rule::P4,
             "the virtual PVC is being deleted: delete its host PVC",
         );
-        return Ok(Fate::Gone {
-            remove_finalizers: false,
-        });
+        return Ok(Fate::removed());
     }
     if is_deleting(&current.metadata) {
         why.rule(Rule::P4, "the host PVC is being deleted: left to go");

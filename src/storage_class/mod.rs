@@ -78,9 +78,7 @@ pub(crate) fn from_host(
                  virtual class of that name is deleted)"
             )
         });
-        return Ok(Fate::Gone {
-            remove_finalizers: false,
-        });
+        return Ok(Fate::removed());
     }
     why.rule(Rule::C1, || {
         format!("host class {class_name:?} appears in the virtual cluster under the same name")

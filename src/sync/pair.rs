@@ -358,12 +358,7 @@ fn tenant_without_host(
     }
     match host_pv(virtual_pv, context, why)? {
         Some(host) => Ok(PairFates::new(Fate::Untouched, Fate::Desired(host))),
-        None => Ok(PairFates::new(
-            Fate::Untouched,
-            Fate::Gone {
-                remove_finalizers: false,
-            },
-        )),
+        None => Ok(PairFates::new(Fate::Untouched, Fate::removed())),
     }
 }
 
@@ -406,12 +401,7 @@ fn host_only(
             Rule::D4,
             "the host PV was made from a virtual PV that is gone: delete the host PV",
         );
-        return Ok(PairFates::new(
-            Fate::Untouched,
-            Fate::Gone {
-                remove_finalizers: false,
-            },
-        ));
+        return Ok(PairFates::new(Fate::Untouched, Fate::removed()));
     }
     let decision = mirror_decision(host, inputs.virtual_pvc, None, context)?;
     why.rule(decision.rule(), || decision.to_string());
@@ -453,12 +443,7 @@ fn on_virtual_deletion(virtual_pv: &PersistentVolume, why: &mut Why) -> PairFate
             Rule::D1,
             "the virtual PV is being deleted: delete the host PV (the virtual PV follows by D2)",
         );
-        PairFates::new(
-            Fate::Untouched,
-            Fate::Gone {
-                remove_finalizers: false,
-            },
-        )
+        PairFates::new(Fate::Untouched, Fate::removed())
     }
 }
 
