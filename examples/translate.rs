@@ -26,8 +26,8 @@ fn main() -> ExitCode {
     let Some(path) = path else {
         return fail("usage: translate CASE.yaml [--explain]");
     };
-    let result = std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read: {e}"))
+    let result = pv_translate::case::read_input(&path)
+        .map_err(|e| e.to_string())
         .and_then(|text| Case::from_yaml(&text).map_err(|e| e.to_string()))
         .and_then(|case| case.run().map_err(|e| e.to_string()))
         .and_then(|outcome| {

@@ -38,6 +38,46 @@ use crate::mode::{StorageClassMode, SyncMode};
 use crate::options::Options;
 use crate::translator::Translator;
 
+/// The most bytes an input file may hold: 16 MiB, far more than any real case, dump or
+/// configuration, and a bound on what a hostile or mistaken input (e.g. `/dev/zero`) can cost.
+pub const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads an input file (a case, a scenario, a dump, a vcluster.yaml), refusing more than
+/// [`MAX_INPUT_BYTES`] and text that is not UTF-8. `-` reads standard input.
+///
+/// # Errors
+///
+/// The file cannot be read, is too large, or is not UTF-8; the message says which.
+pub fn read_input(path: &str) -> Result<String, Error> {
+    use std::io::Read as _;
+    let fail = |reason: String| Error::Case { reason };
+    let mut bytes = Vec::new();
+    let read = if path == "-" {
+        std::io::stdin()
+            .lock()
+            .take(MAX_INPUT_BYTES.saturating_add(1))
+            .read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| {
+            f.take(MAX_INPUT_BYTES.saturating_add(1))
+                .read_to_end(&mut bytes)
+        })
+    };
+    read.map_err(|e| fail(format!("cannot read: {e}")))?;
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > MAX_INPUT_BYTES {
+        return Err(fail(format!(
+            "larger than {} MiB: not read",
+            MAX_INPUT_BYTES / (1024 * 1024)
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        fail(format!(
+            "not UTF-8 text (byte {} is not)",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
 /// Which desired object a case asks for (`want:`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -12,8 +12,10 @@
 //! 2. Rules, one module per family: [`fake`] (F), [`sync`] (S, H, B, D), PVCs (P),
 //!    [`storage_class`] (C), [`config`] (M).
 //! 3. [`Decision`]: the desired object, the [`Action`], the changed fields, the explanation.
-//! 4. The façade, [`Translator`], and the formats ([`case`]).
+//! 4. Both clusters: the [`Snapshot`] and its indexes, the [`Plan`].
+//! 5. The façade, [`Translator`], and the formats ([`case`]).
 
+pub mod audit;
 #[cfg(feature = "yaml")]
 pub mod case;
 pub mod cluster;
@@ -21,6 +23,8 @@ pub mod cluster;
 pub mod config;
 pub mod context;
 pub mod decision;
+#[cfg(feature = "yaml")]
+pub mod dump;
 pub mod error;
 pub mod explain;
 pub mod fake;
@@ -28,8 +32,10 @@ pub mod inputs;
 pub mod mode;
 pub mod names;
 pub mod options;
+pub mod plan;
 pub mod quantity;
 pub mod reclaim;
+pub mod snapshot;
 pub mod storage_class;
 pub mod sync;
 pub mod translator;
@@ -42,6 +48,7 @@ mod host_meta;
 mod object;
 mod pvc;
 
+pub use audit::{Finding, FindingKind, Severity};
 pub use cluster::VirtualCluster;
 pub use context::Context;
 pub use decision::{Action, Decision};
@@ -53,5 +60,7 @@ pub use options::{
     ConflictPolicy, FakeCapacity, FakeReclaimPolicy, Options, RetainedPvMirroring,
     TenantNodeVolumes,
 };
+pub use plan::{Plan, PlannedAction};
 pub use reclaim::ReclaimPolicy;
+pub use snapshot::Snapshot;
 pub use translator::{PairDecision, PvPair, Translator};

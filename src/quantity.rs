@@ -169,3 +169,15 @@ pub fn same_quantity(a: &str, b: &str) -> bool {
 pub fn canonical(text: &str) -> Result<String, QuantityError> {
     text.parse::<Quantity>().map(|_| text.to_owned())
 }
+
+impl Quantity {
+    /// The value rounded up to a whole number (placeholder until the exact port lands).
+    pub fn to_bytes_ceil(&self) -> Option<u128> {
+        if self.negative || self.pow2 < 0 || self.pow5 < 0 {
+            return None;
+        }
+        let two = 2u128.checked_pow(u32::try_from(self.pow2).ok()?)?;
+        let five = 5u128.checked_pow(u32::try_from(self.pow5).ok()?)?;
+        self.mantissa.checked_mul(two)?.checked_mul(five)
+    }
+}

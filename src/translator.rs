@@ -17,7 +17,9 @@ use crate::inputs::Inputs;
 use crate::mode::{PvMode, SyncMode};
 use crate::object::{VirtualPvKind, pv_ref, virtual_pv_kind};
 use crate::options::Options;
+use crate::plan::Plan;
 use crate::pvc::{self, HostPvcInputs, VirtualPvcInputs};
+use crate::snapshot::Snapshot;
 use crate::storage_class;
 use crate::sync::{self, Conflict, MirrorDecision, PairInputs};
 
@@ -441,5 +443,19 @@ impl Translator {
             });
         }
         sync::host_pv_owned(virtual_pv, &self.context)
+    }
+
+    /// The plan for `current` (SPEC R1-R5): every action the syncer must take, in a
+    /// deterministic order, given the snapshot after the last settled sync (`None` after a
+    /// restart: R2). Objects no rule can decide about are listed in [`Plan::errors`]; the rest
+    /// of the plan stands.
+    pub fn plan(&self, previous: Option<&Snapshot>, current: &Snapshot) -> Plan {
+        crate::plan::plan(&self.context, self.explain, previous, current)
+    }
+
+    /// The audit of both clusters (SPEC A1): typed findings, ordered by severity, kind and
+    /// object. It reads the snapshot only; a pending plan is not a finding.
+    pub fn audit(&self, snapshot: &Snapshot) -> Vec<crate::audit::Finding> {
+        crate::audit::audit(&self.context, snapshot)
     }
 }

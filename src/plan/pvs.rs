@@ -1,0 +1,223 @@
+//! The PVs of a plan: fake mode (F5 for every PV name) or sync mode (every pair, S/H/B/D).
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
+use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
+use k8s_openapi::api::storage::v1::StorageClass;
+
+use super::{Builder, ClusterSide, Kind, Object};
+use crate::decision::{Decision, resolve};
+use crate::explain::Rule;
+use crate::fake::{self, Claims, FakeInputs};
+use crate::fate::Fate;
+use crate::mode::{PvMode, StorageClassMode};
+use crate::object::{
+    VirtualPvKind, annotation, has_cluster_marker, name, name_error, pv_class, pv_ref, pvc_class,
+    virtual_pv_kind,
+};
+use crate::snapshot::{Objects, Snapshot};
+use crate::sync::{self, PairInputs};
+use crate::wellknown::OBJECT_NAME_ANNOTATION;
+
+fn wrap(pv: PersistentVolume) -> Object {
+    Object::PersistentVolume(Box::new(pv))
+}
+
+pub(super) fn plan(builder: &mut Builder<'_>, previous: Option<&Snapshot>, current: &Snapshot) {
+    match builder.context().mode().persistent_volumes {
+        PvMode::Fake => fake_mode(builder, current),
+        PvMode::Sync => sync_mode(builder, previous, current),
+        PvMode::Disabled => {}
+    }
+}
+
+/// The host class of a claim, as fake mode's options read it: the claim's class (its N3 name in
+/// `ToHost` mode), or the host's default class for a claim without one.
+pub(super) fn claim_host_class<'a>(
+    claim: &PersistentVolumeClaim,
+    host: &'a Objects,
+    builder: &Builder<'_>,
+) -> Option<&'a StorageClass> {
+    match pvc_class(claim) {
+        None => host.default_storage_class(),
+        Some("") => None,
+        Some(class) if builder.context().mode().storage_classes == StorageClassMode::ToHost => {
+            let translated = builder.context().cluster().host_name_cluster(class).ok()?;
+            host.storage_class(&translated)
+        }
+        Some(class) => host.storage_class(class),
+    }
+}
+
+/// F1-F7 for every PV name a virtual PV or PVC has.
+fn fake_mode(builder: &mut Builder<'_>, current: &Snapshot) {
+    let (virtual_objects, host) = (&current.virtual_cluster, &current.host_cluster);
+    let claims = Claims::new(virtual_objects.pvcs());
+    let mut names: Vec<&str> = virtual_objects
+        .pvs()
+        .iter()
+        .map(|pv| name(&pv.metadata))
+        .chain(claims.volumes())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    for pv_name in names {
+        let claim = claims.oldest(pv_name);
+        let inputs = FakeInputs {
+            claim,
+            current: virtual_objects.pv(pv_name),
+            host_pv: host.pv(pv_name),
+            host_class: claim.and_then(|c| claim_host_class(c, host, builder)),
+        };
+        let mut why = builder.why();
+        match fake::decide(&inputs, builder.context(), &mut why) {
+            Ok(fate) => {
+                let decision = resolve(inputs.current, fate, why.finish());
+                builder.record(
+                    ClusterSide::Virtual,
+                    Kind::PersistentVolume,
+                    ("", pv_name),
+                    decision,
+                    wrap,
+                );
+            }
+            Err(error) => builder.error(error),
+        }
+    }
+}
+
+/// S1-S8, H1, B1-B2, D1-D4 for every pair.
+fn sync_mode(builder: &mut Builder<'_>, previous: Option<&Snapshot>, current: &Snapshot) {
+    let (virtual_objects, host) = (&current.virtual_cluster, &current.host_cluster);
+    let cluster = builder.context().cluster();
+    // The virtual PVC of each host claim in H, by N2 name (S4): computed once.
+    let mut pvc_by_host_name: HashMap<String, &PersistentVolumeClaim> = HashMap::new();
+    for pvc in virtual_objects.pvcs() {
+        if let Ok(host_name) =
+            cluster.host_name(name(&pvc.metadata), crate::object::namespace(&pvc.metadata))
+        {
+            pvc_by_host_name.insert(host_name, pvc);
+        }
+    }
+    let claim_of = |host_pv: Option<&PersistentVolume>| {
+        let claim = host_pv?.spec.as_ref()?.claim_ref.as_ref()?;
+        if claim.namespace.as_deref() != Some(cluster.host_namespace()) {
+            return None;
+        }
+        pvc_by_host_name.get(claim.name.as_deref()?).copied()
+    };
+    let mut paired: HashSet<String> = HashSet::new();
+    for virtual_pv in virtual_objects.pvs() {
+        let virtual_name = name(&virtual_pv.metadata);
+        let host_name = match virtual_pv_kind(virtual_pv) {
+            VirtualPvKind::Mirror(host_name) => host_name.to_owned(),
+            VirtualPvKind::Fake => virtual_name.to_owned(),
+            VirtualPvKind::TenantMade => match cluster
+                .host_name_cluster(virtual_name)
+                .map_err(name_error(pv_ref(virtual_pv), "metadata.name"))
+            {
+                Ok(host_name) => host_name,
+                Err(error) => {
+                    builder.error(error);
+                    continue;
+                }
+            },
+        };
+        let host_pv = host.pv(&host_name);
+        let inputs = PairInputs {
+            virtual_pv: Some(virtual_pv),
+            host_pv,
+            last_virtual_pv: previous.and_then(|p| p.virtual_cluster.pv(virtual_name)),
+            last_host_pv: previous.and_then(|p| p.host_cluster.pv(&host_name)),
+            virtual_pvc: claim_of(host_pv),
+            host_class: host.storage_class(pv_class(virtual_pv)),
+        };
+        pair(builder, virtual_objects, &inputs, virtual_name, &host_name);
+        paired.insert(host_name);
+    }
+    for host_pv in host.pvs() {
+        let host_name = name(&host_pv.metadata);
+        if paired.contains(host_name) {
+            continue;
+        }
+        // A host PV made from a virtual PV pairs with it by its object-name (S1); its virtual PV
+        // is gone, or it would have been paired above.
+        let virtual_name = if has_cluster_marker(&host_pv.metadata, cluster) {
+            annotation(&host_pv.metadata, OBJECT_NAME_ANNOTATION).unwrap_or(host_name)
+        } else {
+            host_name
+        };
+        let inputs = PairInputs {
+            virtual_pv: None,
+            host_pv: Some(host_pv),
+            last_virtual_pv: previous.and_then(|p| p.virtual_cluster.pv(virtual_name)),
+            last_host_pv: previous.and_then(|p| p.host_cluster.pv(host_name)),
+            virtual_pvc: claim_of(Some(host_pv)),
+            host_class: None,
+        };
+        pair(builder, virtual_objects, &inputs, virtual_name, host_name);
+    }
+}
+
+/// Decides one pair and files both sides. A mirror to create under the name of a virtual PV
+/// that exists and is not it (a tenant's own PV) is a conflict: the tenant's PV is never
+/// replaced by what the host did.
+fn pair(
+    builder: &mut Builder<'_>,
+    virtual_objects: &Objects,
+    inputs: &PairInputs<'_>,
+    virtual_name: &str,
+    host_name: &str,
+) {
+    let mut why = builder.why();
+    let fates = match sync::decide(inputs, builder.context(), &mut why) {
+        Ok(fates) => fates,
+        Err(error) => {
+            builder.error(error);
+            return;
+        }
+    };
+    let explanation = why.finish();
+    let mut virtual_fate = fates.virtual_pv;
+    if inputs.virtual_pv.is_none()
+        && matches!(virtual_fate, Fate::Desired(_))
+        && virtual_objects.pv(virtual_name).is_some()
+    {
+        virtual_fate = Fate::Conflict {
+            rule: Rule::S6,
+            reason: Cow::Owned(format!(
+                "host PV {host_name:?} is mirrored, but a virtual PV the tenant made has its \
+                 name: it is never replaced"
+            )),
+        };
+    }
+    let virtual_decision = resolve(inputs.virtual_pv, virtual_fate, explanation.clone());
+    let mut host_decision: Decision<PersistentVolume> =
+        resolve(inputs.host_pv, fates.host_pv, explanation);
+    if !fates.conflicts.is_empty() {
+        host_decision.action = crate::decision::Action::Conflict {
+            rule: Rule::B1,
+            reason: fates
+                .conflicts
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+        };
+    }
+    builder.record(
+        ClusterSide::Virtual,
+        Kind::PersistentVolume,
+        ("", virtual_name),
+        virtual_decision,
+        wrap,
+    );
+    builder.record(
+        ClusterSide::Host,
+        Kind::PersistentVolume,
+        ("", host_name),
+        host_decision,
+        wrap,
+    );
+}
