@@ -214,8 +214,15 @@ fn is_empty(value: &Value) -> bool {
     }
 }
 
-/// Appends the pointers of the leaves where `a` and `b` differ (arrays compare whole).
+/// Appends the pointers of the leaves where `a` and `b` differ (arrays compare whole; an absent
+/// object counts as an empty one, so that a new map names its new keys).
 fn diff(a: &Value, b: &Value, path: &mut String, out: &mut Vec<String>) {
+    let empty = Value::Object(serde_json::Map::new());
+    let (a, b) = match (a, b) {
+        (Value::Null, Value::Object(_)) => (&empty, b),
+        (Value::Object(_), Value::Null) => (a, &empty),
+        _ => (a, b),
+    };
     match (a, b) {
         (Value::Object(x), Value::Object(y)) => {
             let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();

@@ -151,10 +151,11 @@ fn follow(
     context: &Context,
     why: &mut Why,
 ) -> PersistentVolumeClaim {
+    // The status is the host's controllers' (and the status subresource's): kept as it is.
     let mut desired = PersistentVolumeClaim {
         metadata: without_server_fields(&current.metadata),
         spec: current.spec.clone(),
-        status: None,
+        status: current.status.clone(),
     };
     let requests = pvc
         .spec
