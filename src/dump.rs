@@ -36,6 +36,25 @@ fn dump_error(reason: impl Into<String>) -> Error {
     }
 }
 
+/// The YAML documents of an object file (a dump, a case, a scenario) as JSON values.
+///
+/// Objects are read as Kubernetes reads JSON: only `true` and `false` are booleans (a namespace
+/// called `n` or `no` stays a string), duplicate keys are refused, and nesting and alias
+/// expansion are bounded.
+pub(crate) fn documents(text: &str) -> Result<Vec<Value>, String> {
+    let options = serde_saphyr::options! {
+        with_snippet: false,
+        strict_booleans: true,
+        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::Error,
+        budget: serde_saphyr::budget! {
+            max_depth: 64,
+            max_nodes: 2_000_000,
+        },
+    };
+    serde_saphyr::from_multiple_with_options(text, options)
+        .map_err(|e| format!("invalid YAML: {}", first_line(&e.to_string())))
+}
+
 /// Reads one cluster's PVs, PVCs and StorageClasses from YAML text.
 ///
 /// # Errors
@@ -43,8 +62,7 @@ fn dump_error(reason: impl Into<String>) -> Error {
 /// Text that is not YAML; an object of one of the three kinds that does not parse (the message
 /// names it and the field); two objects of one kind with the same name (and namespace).
 pub fn read_objects(text: &str) -> Result<Objects, Error> {
-    let documents: Vec<Value> = serde_saphyr::from_multiple(text)
-        .map_err(|e| dump_error(format!("invalid YAML: {}", first_line(&e.to_string()))))?;
+    let documents = documents(text).map_err(dump_error)?;
     let mut pvcs = Vec::new();
     let mut pvs = Vec::new();
     let mut classes = Vec::new();
@@ -75,7 +93,7 @@ pub fn read_objects(text: &str) -> Result<Objects, Error> {
 }
 
 /// The first line of a message, cut to 200 bytes: errors stay one clear line.
-fn first_line(message: &str) -> String {
+pub(crate) fn first_line(message: &str) -> String {
     let line = message.lines().next().unwrap_or_default();
     let mut cut = line.len().min(200);
     while !line.is_char_boundary(cut) {

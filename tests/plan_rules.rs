@@ -248,7 +248,7 @@ fn r2_without_a_previous_snapshot_virtual_labels_are_pushed_and_spec_differences
     });
     let current = Snapshot::new(
         objects(
-            snapshot.virtual_cluster.pvcs().to_vec(),
+            snapshot.virtual_cluster.pvcs().cloned().collect(),
             vec![edited.clone()],
             vec![],
         ),
@@ -264,7 +264,7 @@ fn r2_without_a_previous_snapshot_virtual_labels_are_pushed_and_spec_differences
     // With the previous snapshot (before the edit), the virtual change wins (B1).
     let previous = Snapshot::new(
         objects(
-            snapshot.virtual_cluster.pvcs().to_vec(),
+            snapshot.virtual_cluster.pvcs().cloned().collect(),
             vec![mirror],
             vec![],
         ),
@@ -370,7 +370,7 @@ fn p3_a_virtual_pvc_naming_another_volume_is_recreated() {
 #[test]
 fn p3_the_host_pvc_takes_the_virtual_requests() {
     let (snapshot, t) = one_volume("Retain", PvMode::Fake);
-    let bigger = edit(&snapshot.virtual_cluster.pvcs()[0], |v| {
+    let bigger = edit(snapshot.virtual_cluster.pvcs().next().unwrap(), |v| {
         v["spec"]["resources"]["requests"]["storage"] = json!("8Gi");
     });
     let current = Snapshot::new(
@@ -417,7 +417,11 @@ fn p4_pvc_deletion_both_ways() {
     // The host PVC is gone after it was synced: the virtual PVC goes, at once.
     let host_gone = Snapshot::new(
         snapshot.virtual_cluster.clone(),
-        objects(vec![], snapshot.host_cluster.pvs().to_vec(), vec![]),
+        objects(
+            vec![],
+            snapshot.host_cluster.pvs().cloned().collect(),
+            vec![],
+        ),
     );
     let plan = t.plan(Some(&snapshot), &host_gone);
     let back = find(
@@ -459,12 +463,16 @@ fn p4_pvc_deletion_both_ways() {
 fn r5_a_host_pvc_of_another_virtual_cluster_is_never_deleted() {
     let (snapshot, t) = one_volume("Retain", PvMode::Fake);
     // The same host PVC, made by another virtual cluster (another marker): never ours to delete.
-    let theirs = edit(&snapshot.host_cluster.pvcs()[0], |v| {
+    let theirs = edit(snapshot.host_cluster.pvcs().next().unwrap(), |v| {
         v["metadata"]["labels"]["vcluster.loft.sh/managed-by"] = json!("other");
     });
     let gone = Snapshot::new(
         objects(vec![], vec![], vec![]),
-        objects(vec![theirs], snapshot.host_cluster.pvs().to_vec(), vec![]),
+        objects(
+            vec![theirs],
+            snapshot.host_cluster.pvs().cloned().collect(),
+            vec![],
+        ),
     );
     let plan = t.plan(Some(&snapshot), &gone);
     assert!(plan.actions.is_empty(), "{:#?}", plan.actions);
@@ -482,7 +490,7 @@ fn r3_a_conflict_wins_and_a_mirror_never_replaces_a_tenant_pv() {
     }));
     let current = Snapshot::new(
         objects(
-            snapshot.virtual_cluster.pvcs().to_vec(),
+            snapshot.virtual_cluster.pvcs().cloned().collect(),
             vec![tenant],
             vec![],
         ),
@@ -503,7 +511,7 @@ fn r1_invalid_objects_are_errors_and_the_rest_of_the_plan_stands() {
     let broken: PersistentVolume = from_json(json!({"metadata": {"name": "broken"}, "spec": {}}));
     let current = Snapshot::new(
         objects(
-            snapshot.virtual_cluster.pvcs().to_vec(),
+            snapshot.virtual_cluster.pvcs().cloned().collect(),
             vec![broken],
             vec![],
         ),

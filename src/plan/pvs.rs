@@ -56,7 +56,6 @@ fn fake_mode(builder: &mut Builder<'_>, current: &Snapshot) {
     let claims = Claims::new(virtual_objects.pvcs());
     let mut names: Vec<&str> = virtual_objects
         .pvs()
-        .iter()
         .map(|pv| name(&pv.metadata))
         .chain(claims.volumes())
         .collect();
