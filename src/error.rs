@@ -64,6 +64,13 @@ pub enum Error {
         /// What is wrong, naming the key.
         reason: String,
     },
+    /// A lifecycle simulation cannot go on (SPEC Y2): a step names an object that does not
+    /// exist, a prediction asks about an unbound claim, or the syncer never settles.
+    #[error("{reason}")]
+    Lifecycle {
+        /// What went wrong, naming the step and the object.
+        reason: String,
+    },
     /// The sync mode manages no object of the kind asked for (PV mode `None`, SPEC M2, M3).
     #[error("not managed: {reason}")]
     NotManaged {

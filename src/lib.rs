@@ -29,6 +29,7 @@ pub mod error;
 pub mod explain;
 pub mod fake;
 pub mod inputs;
+pub mod lifecycle;
 pub mod mode;
 pub mod names;
 pub mod options;

@@ -1,0 +1,173 @@
+//! Y3: what must hold after every settle, each violation reported with the step that caused it.
+//!
+//! - the plan holds only wait and conflict actions (a fixed point: by construction of the
+//!   settle, which ends only there);
+//! - no action of the syncer deleted, changed or bound a host PV or PVC whose claim is in
+//!   another host namespace;
+//! - no action of the syncer destroyed a disk while a virtual PVC still claimed it;
+//! - in sync mode, and in fake mode with `fakeReclaimPolicy` `Inherit` or `FromHostPv`, every
+//!   virtual PV that has a host PV shows the host PV's reclaim policy. (With the default options
+//!   this is not an invariant but a finding, `TenantSeesDeleteHostRetains`: the simulation shows
+//!   the lie of upstream issue #2098 instead of hiding it.)
+
+use std::fmt;
+
+use serde::Serialize;
+
+use super::log::Actor;
+use super::world::World;
+use crate::decision::Action;
+use crate::mode::PvMode;
+use crate::object::{VirtualPvKind, is_deleting, name, virtual_pv_kind};
+use crate::options::FakeReclaimPolicy;
+use crate::plan::{ClusterSide, Kind, Plan, PlannedAction};
+
+/// A broken invariant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Violation {
+    /// The step after which it broke (0: the starting world).
+    pub step: usize,
+    /// What broke.
+    pub text: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "step {}: Y3: {}", self.step, self.text)
+    }
+}
+
+fn violate(world: &mut World, text: String) {
+    let step = world.steps;
+    if !world.violations.iter().any(|v| v.step == step && v.text == text) {
+        world.violations.push(Violation { step, text });
+    }
+}
+
+/// Y3: the syncer never writes a host PV or PVC claimed in another host namespace.
+pub(crate) fn check_syncer_action(world: &mut World, action: &PlannedAction) {
+    if action.cluster != ClusterSide::Host || action.action.writes_nothing() {
+        return;
+    }
+    let host_namespace = world.translator.context().cluster().host_namespace().to_owned();
+    let foreign = match action.kind {
+        Kind::PersistentVolumeClaim => {
+            (action.namespace != host_namespace).then(|| action.namespace.clone())
+        }
+        Kind::PersistentVolume => world
+            .clusters
+            .host_cluster
+            .pv(&action.name)
+            .and_then(|pv| pv.spec.as_ref()?.claim_ref.as_ref())
+            .and_then(|claim| claim.namespace.clone())
+            .filter(|ns| *ns != host_namespace),
+        Kind::StorageClass => None,
+    };
+    if let Some(other) = foreign {
+        violate(
+            world,
+            format!(
+                "the syncer wrote ({}) host {} {}, whose claim is in namespace {other:?}",
+                action.action, action.kind, action.name
+            ),
+        );
+    }
+}
+
+/// Y3: a disk destroyed by a chain the syncer started, while a virtual PVC still claims it.
+pub(crate) fn check_destroyed_disk(world: &mut World, id: &str) {
+    let Some(pv) = world
+        .records
+        .values()
+        .find(|r| r.disk.as_deref() == Some(id))
+        .and_then(|r| r.host_volume.clone())
+    else {
+        return;
+    };
+    if world.causes.get(&pv) != Some(&Actor::Syncer) {
+        return;
+    }
+    let claimed_by: Option<String> = world
+        .records
+        .iter()
+        .filter(|(_, r)| r.disk.as_deref() == Some(id))
+        .find_map(|((ns, n), _)| {
+            world
+                .clusters
+                .virtual_cluster
+                .pvc(ns, n)
+                .filter(|pvc| !is_deleting(&pvc.metadata))
+                .map(|_| format!("{ns}/{n}"))
+        });
+    if let Some(claim) = claimed_by {
+        violate(
+            world,
+            format!("the syncer destroyed {id} (host PV {pv}) while virtual PVC {claim} claims it"),
+        );
+    }
+}
+
+/// Y3 after a settle: a settled plan; the reclaim policy a tenant sees is the host's where sync
+/// mode or an option promises it.
+pub(crate) fn check_settled(world: &mut World, plan: &Plan) {
+    if !plan.is_settled() {
+        violate(world, "the settle ended with writes left in the plan".to_owned());
+    }
+    let context = world.translator.context();
+    let promised = match context.mode().persistent_volumes {
+        PvMode::Sync => true,
+        PvMode::Fake => matches!(
+            context.options().fake_reclaim_policy,
+            FakeReclaimPolicy::Inherit | FakeReclaimPolicy::FromHostPv
+        ),
+        PvMode::Disabled => false,
+    };
+    if !promised {
+        return;
+    }
+    let cluster = context.cluster().clone();
+    let conflicted: Vec<String> = plan
+        .actions
+        .iter()
+        .filter(|a| matches!(a.action, Action::Conflict { .. } | Action::Wait { .. }))
+        .map(|a| a.name.clone())
+        .collect();
+    let mut broken = Vec::new();
+    for pv in world.clusters.virtual_cluster.pvs() {
+        if is_deleting(&pv.metadata) {
+            continue;
+        }
+        let host_name = match virtual_pv_kind(pv) {
+            VirtualPvKind::Mirror(host) => host.to_owned(),
+            VirtualPvKind::Fake => name(&pv.metadata).to_owned(),
+            VirtualPvKind::TenantMade => match cluster.host_name_cluster(name(&pv.metadata)) {
+                Ok(n) => n,
+                Err(_) => continue,
+            },
+        };
+        let Some(host) = world.clusters.host_cluster.pv(&host_name) else {
+            continue;
+        };
+        if conflicted.iter().any(|n| *n == host_name || n == name(&pv.metadata)) {
+            continue;
+        }
+        let policy = |p: &k8s_openapi::api::core::v1::PersistentVolume| {
+            p.spec
+                .as_ref()
+                .and_then(|s| s.persistent_volume_reclaim_policy.clone())
+                .unwrap_or_else(|| "Retain".to_owned())
+        };
+        if policy(pv) != policy(host) {
+            broken.push(format!(
+                "virtual PV {} shows reclaim policy {}, its host PV {host_name} has {}",
+                name(&pv.metadata),
+                policy(pv),
+                policy(host)
+            ));
+        }
+    }
+    for text in broken {
+        violate(world, text);
+    }
+}

@@ -1,0 +1,500 @@
+//! The world (SPEC Y1) and its steps and settles (Y2).
+
+use std::collections::{BTreeMap, HashMap};
+
+use k8s_openapi::api::core::v1::PersistentVolume;
+
+use super::apply;
+use super::ids::Ids;
+use super::invariants::{self, Violation};
+use super::kube::{Disk, Disks, Kube, PV_PROTECTION, admit_pv, admit_pvc};
+use super::log::{Actor, Event, Log, Target};
+use crate::decision::Action;
+use crate::error::Error;
+use crate::explain::Rule;
+use crate::object::{claimed_volume, name, namespace};
+use crate::plan::{ClusterSide, Kind, Object, Plan};
+use crate::snapshot::{Objects, Snapshot};
+use crate::translator::Translator;
+
+/// The most rounds a settle may take before it is a sync loop (SPEC Y2).
+pub const MAX_ROUNDS: usize = 100;
+
+/// One action of a person (SPEC Y2).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Step {
+    /// Create an object in a cluster.
+    Create {
+        /// Where.
+        cluster: ClusterSide,
+        /// The object.
+        object: Object,
+    },
+    /// Replace an object of the same kind and name (its server-set fields and status stay).
+    Update {
+        /// Where.
+        cluster: ClusterSide,
+        /// The new object.
+        object: Object,
+    },
+    /// Delete an object.
+    Delete {
+        /// Where.
+        cluster: ClusterSide,
+        /// Its kind.
+        kind: Kind,
+        /// Its namespace (empty for cluster-scoped objects).
+        namespace: String,
+        /// Its name.
+        name: String,
+    },
+    /// A host admin changes a host PV's reclaim policy.
+    SetReclaimPolicy {
+        /// The host PV.
+        name: String,
+        /// The new policy.
+        policy: String,
+    },
+    /// The syncer restarts: it forgets its previous snapshot (R2).
+    Restart,
+}
+
+/// What the world records of one virtual PVC: the volumes it is or was bound to (SPEC Y1).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClaimRecord {
+    /// The virtual PVC's uid when the record started (a new PVC starts a new record).
+    pub uid: Option<String>,
+    /// The virtual PV the claim is or was bound to.
+    pub virtual_volume: Option<String>,
+    /// The host PV behind it.
+    pub host_volume: Option<String>,
+    /// The disk behind that.
+    pub disk: Option<String>,
+}
+
+/// Both clusters, the disks, the syncer's settings and memory, and what happened (SPEC Y1).
+#[derive(Debug, Clone)]
+pub struct World {
+    pub(crate) translator: Translator,
+    pub(crate) clusters: Snapshot,
+    pub(crate) disks: Disks,
+    pub(crate) ids: Ids,
+    /// The world at the end of the last settle: the syncer's previous snapshot (R2).
+    pub(crate) previous: Option<Snapshot>,
+    pub(crate) records: BTreeMap<(String, String), ClaimRecord>,
+    pub(crate) log: Log,
+    pub(crate) violations: Vec<Violation>,
+    /// Who last asked for a host PV to go, or for the claim bound to it to go (Y3).
+    pub(crate) causes: HashMap<String, Actor>,
+    pub(crate) steps: usize,
+}
+
+/// The world as one round left it, for the sync-loop report.
+fn plan_text(plan: &Plan) -> String {
+    if plan.actions.is_empty() {
+        return "  (empty)\n".to_owned();
+    }
+    plan.actions
+        .iter()
+        .map(|a| format!("  {a}\n"))
+        .collect::<String>()
+}
+
+impl World {
+    /// A world from the starting objects of both clusters, which then settles (SPEC Y1).
+    /// Objects keep their uids; one without gets a starting uid by its position (host before
+    /// virtual; classes, PVs, PVCs). Every host PV written with a volume source has a disk.
+    /// `timeline`: whether every action is recorded for [`World::timeline`].
+    ///
+    /// # Errors
+    ///
+    /// The starting world does not settle within [`MAX_ROUNDS`] rounds.
+    pub fn new(
+        translator: Translator,
+        virtual_objects: Objects,
+        host_objects: Objects,
+        timeline: bool,
+    ) -> Result<Self, Error> {
+        let mut world = Self {
+            translator,
+            clusters: Snapshot::default(),
+            disks: Disks::new(),
+            ids: Ids::default(),
+            previous: None,
+            records: BTreeMap::new(),
+            log: Log {
+                enabled: timeline,
+                ..Log::default()
+            },
+            violations: Vec::new(),
+            causes: HashMap::new(),
+            steps: 0,
+        };
+        let mut position = 0u64;
+        let mut next = || {
+            position = position.saturating_add(1);
+            position
+        };
+        for (side, objects) in [
+            (ClusterSide::Host, host_objects),
+            (ClusterSide::Virtual, virtual_objects),
+        ] {
+            let mut stamped = Objects::default();
+            for class in objects.storage_classes() {
+                let mut class = class.clone();
+                world.ids.start(&mut class.metadata, next());
+                stamped.insert_storage_class(class)?;
+            }
+            for pv in objects.pvs() {
+                let mut pv = pv.clone();
+                world.ids.start(&mut pv.metadata, next());
+                admit_pv(&mut pv);
+                let finalizers = pv.metadata.finalizers.get_or_insert_with(Vec::new);
+                if !finalizers.iter().any(|f| f == PV_PROTECTION) {
+                    finalizers.push(PV_PROTECTION.to_owned());
+                }
+                if side == ClusterSide::Host && has_source(&pv) {
+                    let id = world.ids.disk();
+                    world.disks.insert(
+                        id.clone(),
+                        Disk {
+                            id,
+                            pv: pv.metadata.name.clone(),
+                            exists: true,
+                        },
+                    );
+                }
+                stamped.insert_pv(pv)?;
+            }
+            for pvc in objects.pvcs() {
+                let mut pvc = pvc.clone();
+                world.ids.start(&mut pvc.metadata, next());
+                admit_pvc(&mut pvc, &stamped);
+                stamped.insert_pvc(pvc)?;
+            }
+            match side {
+                ClusterSide::Host => world.clusters.host_cluster = stamped,
+                ClusterSide::Virtual => world.clusters.virtual_cluster = stamped,
+            }
+        }
+        world.settle()?;
+        Ok(world)
+    }
+
+    /// Both clusters as they are.
+    pub fn clusters(&self) -> &Snapshot {
+        &self.clusters
+    }
+
+    /// Every disk, by id.
+    pub fn disks(&self) -> impl Iterator<Item = &Disk> {
+        self.disks.values()
+    }
+
+    /// The disk with this id.
+    pub fn disk(&self, id: &str) -> Option<&Disk> {
+        self.disks.get(id)
+    }
+
+    /// The record of the virtual PVC `namespace/name`: the volumes it is or was bound to.
+    pub fn record(&self, namespace: &str, name: &str) -> Option<&ClaimRecord> {
+        self.records.get(&(namespace.to_owned(), name.to_owned()))
+    }
+
+    /// Every claim record, by namespace and name.
+    pub fn records(&self) -> impl Iterator<Item = ((&str, &str), &ClaimRecord)> {
+        self.records
+            .iter()
+            .map(|((ns, n), record)| ((ns.as_str(), n.as_str()), record))
+    }
+
+    /// Every recorded action, when the world keeps a timeline.
+    pub fn timeline(&self) -> &[Event] {
+        &self.log.events
+    }
+
+    /// Every broken invariant (SPEC Y3), with the step that caused it.
+    pub fn violations(&self) -> &[Violation] {
+        &self.violations
+    }
+
+    /// The translator the syncer runs with.
+    pub fn translator(&self) -> &Translator {
+        &self.translator
+    }
+
+    /// Plays one step, then settles (SPEC Y2). Steps are counted from 1.
+    ///
+    /// # Errors
+    ///
+    /// A step on an object that does not exist (or a create of one that does), or a settle
+    /// that does not end within [`MAX_ROUNDS`] rounds.
+    pub fn step(&mut self, step: Step) -> Result<(), Error> {
+        self.steps = self.steps.saturating_add(1);
+        self.log.step = self.steps;
+        self.log.round = 0;
+        self.play(step)?;
+        self.settle()
+    }
+
+    /// The person's action itself (round 0 of the step).
+    fn play(&mut self, step: Step) -> Result<(), Error> {
+        match step {
+            Step::Create { cluster, object } => {
+                let (kind, ns, n) = apply::key(&object);
+                apply::create(side_mut(&mut self.clusters, cluster), &mut self.ids, object)?;
+                let actor = person(cluster);
+                self.log.record(actor, target(cluster), || format!("create {}", label(kind, &ns, &n)), &[Rule::Y2]);
+            }
+            Step::Update { cluster, object } => {
+                let (kind, ns, n) = apply::key(&object);
+                apply::update(side_mut(&mut self.clusters, cluster), &mut self.ids, object, false)?;
+                self.log.record(person(cluster), target(cluster), || format!("update {}", label(kind, &ns, &n)), &[Rule::Y2]);
+            }
+            Step::Delete {
+                cluster,
+                kind,
+                namespace,
+                name,
+            } => {
+                if cluster == ClusterSide::Host {
+                    self.note_host_deletion(kind, &namespace, &name, person(cluster));
+                }
+                apply::delete(side_mut(&mut self.clusters, cluster), &mut self.ids, kind, &namespace, &name, false)?;
+                self.log.record(person(cluster), target(cluster), || format!("delete {}", label(kind, &namespace, &name)), &[Rule::Y2]);
+            }
+            Step::SetReclaimPolicy { name, policy } => {
+                let mut pv: PersistentVolume = self
+                    .clusters
+                    .host_cluster
+                    .pv(&name)
+                    .ok_or_else(|| Error::Lifecycle {
+                        reason: format!("host PersistentVolume {name} does not exist"),
+                    })?
+                    .clone();
+                pv.spec.get_or_insert_with(Default::default).persistent_volume_reclaim_policy =
+                    Some(policy.clone());
+                self.ids.touch(&mut pv.metadata);
+                self.clusters.host_cluster.insert_pv(pv)?;
+                self.log.record(Actor::HostAdmin, Target::Host, || format!("set the reclaim policy of PV {name} to {policy}"), &[Rule::Y2]);
+            }
+            Step::Restart => {
+                self.previous = None;
+                self.log.record(Actor::Syncer, Target::Virtual, "restarted: the previous snapshot is forgotten", &[Rule::R2]);
+            }
+        }
+        Ok(())
+    }
+
+
+    /// Y3's bookkeeping: who asked for a host PV (or the claim bound to it) to go.
+    fn note_host_deletion(&mut self, kind: Kind, namespace: &str, name: &str, actor: Actor) {
+        let host = &self.clusters.host_cluster;
+        match kind {
+            Kind::PersistentVolume => {
+                self.causes.insert(name.to_owned(), actor);
+            }
+            Kind::PersistentVolumeClaim => {
+                let bound: Vec<String> = host
+                    .pvs_claimed_by(namespace, name)
+                    .map(|pv| pv.metadata.name.clone().unwrap_or_default())
+                    .collect();
+                for pv in bound {
+                    self.causes.insert(pv, actor);
+                }
+            }
+            Kind::StorageClass => {}
+        }
+    }
+
+    /// Rounds of the host's Kubernetes and the syncer's plan until a round changes nothing
+    /// (SPEC Y2), then the invariants (Y3).
+    pub(crate) fn settle(&mut self) -> Result<(), Error> {
+        let mut previous = self.previous.take();
+        let mut plans: Vec<Plan> = Vec::new();
+        let translator = self.translator.clone().with_explanations(self.log.enabled);
+        for round in 1..=MAX_ROUNDS {
+            self.log.round = round;
+            let destroyed_before = self.destroyed();
+            let kube_changed = Kube {
+                objects: &mut self.clusters.host_cluster,
+                disks: &mut self.disks,
+                ids: &mut self.ids,
+                log: &mut self.log,
+            }
+            .round();
+            self.check_destroyed(&destroyed_before);
+            self.update_records();
+            let plan = translator.plan(previous.as_ref(), &self.clusters);
+            let writes = !plan.is_settled();
+            if !kube_changed && !writes {
+                invariants::check_settled(self, &plan);
+                self.previous = Some(self.clusters.clone());
+                return Ok(());
+            }
+            self.apply(&plan);
+            self.update_records();
+            previous = Some(self.clusters.clone());
+            if plans.len() == 2 {
+                plans.remove(0);
+            }
+            plans.push(plan);
+        }
+        let shown: String = plans
+            .iter()
+            .enumerate()
+            .map(|(i, plan)| format!("plan {}:\n{}", i.saturating_add(1), plan_text(plan)))
+            .collect();
+        Err(Error::Lifecycle {
+            reason: format!(
+                "step {}: the syncer did not settle within {MAX_ROUNDS} rounds (a sync loop); the last two plans:\n{shown}",
+                self.steps
+            ),
+        })
+    }
+
+    /// The ids of destroyed disks.
+    fn destroyed(&self) -> Vec<String> {
+        self.disks
+            .values()
+            .filter(|d| !d.exists)
+            .map(|d| d.id.clone())
+            .collect()
+    }
+
+    /// Y3: no disk destroyed by a chain the syncer started while a virtual PVC claims it.
+    fn check_destroyed(&mut self, before: &[String]) {
+        let newly: Vec<String> = self
+            .destroyed()
+            .into_iter()
+            .filter(|id| !before.contains(id))
+            .collect();
+        for id in newly {
+            invariants::check_destroyed_disk(self, &id);
+        }
+    }
+
+    /// Carries out the syncer's plan, in its order (SPEC Y2).
+    fn apply(&mut self, plan: &Plan) {
+        for action in &plan.actions {
+            invariants::check_syncer_action(self, action);
+            let rules: Vec<Rule> = action
+                .explanation
+                .as_ref()
+                .map(|e| e.rules())
+                .unwrap_or_default();
+            let side = action.cluster;
+            let result = match (&action.action, &action.desired) {
+                (Action::Create, Some(object)) => {
+                    apply::create(side_mut(&mut self.clusters, side), &mut self.ids, object.clone())
+                }
+                (Action::Update { .. }, Some(object)) => {
+                    apply::update(side_mut(&mut self.clusters, side), &mut self.ids, object.clone(), true)
+                }
+                (Action::Recreate, Some(object)) => {
+                    let (kind, ns, n) = apply::key(object);
+                    apply::delete(side_mut(&mut self.clusters, side), &mut self.ids, kind, &ns, &n, true)
+                        .and_then(|()| {
+                            apply::create(side_mut(&mut self.clusters, side), &mut self.ids, object.clone())
+                        })
+                }
+                (
+                    Action::Delete {
+                        remove_finalizers, ..
+                    },
+                    _,
+                ) => {
+                    if side == ClusterSide::Host {
+                        self.note_host_deletion(action.kind, &action.namespace, &action.name, Actor::Syncer);
+                    }
+                    apply::delete(
+                        side_mut(&mut self.clusters, side),
+                        &mut self.ids,
+                        action.kind,
+                        &action.namespace,
+                        &action.name,
+                        *remove_finalizers,
+                    )
+                }
+                _ => Ok(()),
+            };
+            if result.is_ok() && !action.action.writes_nothing() {
+                self.log.record(Actor::Syncer, target(side), || format!("{} {}", action.action, label(action.kind, &action.namespace, &action.name)), &rules);
+            }
+        }
+    }
+
+    /// Y1: what each virtual PVC is or was bound to; a new PVC (another uid) starts a new record.
+    fn update_records(&mut self) {
+        let cluster = self.translator.context().cluster().clone();
+        let (virtual_objects, host) = (&self.clusters.virtual_cluster, &self.clusters.host_cluster);
+        for pvc in virtual_objects.pvcs() {
+            let key = (
+                namespace(&pvc.metadata).to_owned(),
+                name(&pvc.metadata).to_owned(),
+            );
+            let record = self.records.entry(key).or_default();
+            if record.uid != pvc.metadata.uid {
+                *record = ClaimRecord {
+                    uid: pvc.metadata.uid.clone(),
+                    ..ClaimRecord::default()
+                };
+            }
+            if let Some(volume) = claimed_volume(pvc) {
+                record.virtual_volume = Some(volume.to_owned());
+            }
+            let host_pvc = cluster
+                .host_name(name(&pvc.metadata), namespace(&pvc.metadata))
+                .ok()
+                .and_then(|n| host.pvc(cluster.host_namespace(), &n));
+            if let Some(volume) = host_pvc.and_then(claimed_volume) {
+                record.host_volume = Some(volume.to_owned());
+            }
+            if let Some(volume) = record.host_volume.as_deref()
+                && let Some(disk) = self.disks.values().find(|d| d.pv.as_deref() == Some(volume))
+            {
+                record.disk = Some(disk.id.clone());
+            }
+        }
+    }
+}
+
+/// One cluster's objects, mutably.
+fn side_mut(clusters: &mut Snapshot, cluster: ClusterSide) -> &mut Objects {
+    match cluster {
+        ClusterSide::Host => &mut clusters.host_cluster,
+        ClusterSide::Virtual => &mut clusters.virtual_cluster,
+    }
+}
+
+/// Whether a PV names a volume source (a disk backs it).
+fn has_source(pv: &PersistentVolume) -> bool {
+    pv.spec
+        .as_ref()
+        .is_some_and(|s| crate::validate::volume_sources(s).next().is_some())
+}
+
+/// The person acting in a cluster.
+fn person(cluster: ClusterSide) -> Actor {
+    match cluster {
+        ClusterSide::Host => Actor::HostAdmin,
+        ClusterSide::Virtual => Actor::Tenant,
+    }
+}
+
+fn target(cluster: ClusterSide) -> Target {
+    match cluster {
+        ClusterSide::Host => Target::Host,
+        ClusterSide::Virtual => Target::Virtual,
+    }
+}
+
+/// `Kind namespace/name` or `Kind name`.
+pub(crate) fn label(kind: Kind, namespace: &str, name: &str) -> String {
+    if namespace.is_empty() {
+        format!("{kind} {name}")
+    } else {
+        format!("{kind} {namespace}/{name}")
+    }
+}
