@@ -1096,7 +1096,8 @@ mod tests {
         let max = i128::from(i64::MAX);
         let min = i128::from(i64::MIN);
         let e18 = 1_000_000_000_000_000_000_i128;
-        let table: &[((i128, i64), (i128, i64), Ordering)] = &[
+        type Row = ((i128, i64), (i128, i64), Ordering);
+        let table: &[Row] = &[
             ((901, -2), (901, -2), Ordering::Equal),
             ((90, -1), (901, -2), Ordering::Less),
             ((901, -2), (900, -2), Ordering::Greater),
