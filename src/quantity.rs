@@ -1871,6 +1871,27 @@ mod tests {
     }
 
     #[test]
+    fn hashes_follow_the_value() {
+        use std::hash::BuildHasher;
+        let state = std::collections::hash_map::RandomState::new();
+        let hash = |text: &str| state.hash_one(q(text));
+        assert_eq!(hash("1Gi"), hash("1024Mi"));
+        assert_eq!(hash("0.1n"), hash("1n"));
+        assert_ne!(hash("1"), hash("2"));
+        assert_ne!(hash("1"), hash("-1"));
+        assert_ne!(hash("1"), hash("10"));
+    }
+
+    #[test]
+    fn decimal_order_is_total() {
+        let (a, b) = (q("1.5").value, q("2").value);
+        assert_eq!(a.partial_cmp(&b), Some(Ordering::Less));
+        assert_eq!(b.partial_cmp(&a), Some(Ordering::Greater));
+        assert_eq!(a.partial_cmp(&a.clone()), Some(Ordering::Equal));
+        assert_eq!(a.to_string(), "15e-1");
+    }
+
+    #[test]
     fn signs() {
         assert!(q("-1n").is_negative());
         assert!(!q("-0").is_negative());

@@ -1,7 +1,11 @@
 //! SPEC §0, quantities: Kubernetes' canonical form and `resource.Quantity` comparison, through
 //! the public API of `pv_translate::quantity`, checked against examples and against a small
 //! independent model (values as whole nanos in an i128).
-#![allow(clippy::unwrap_used, clippy::arithmetic_side_effects, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing
+)]
 
 use std::cmp::Ordering;
 
