@@ -198,7 +198,7 @@ impl fmt::Display for QuantityError {
 
 impl std::error::Error for QuantityError {}
 
-/// Parses as Go's `ParseQuantity` (see the [module docs](self)).
+/// Parses as Go's `ParseQuantity` (see the module documentation).
 impl FromStr for Quantity {
     type Err = QuantityError;
 
