@@ -456,12 +456,8 @@ impl Decimal {
             *digit = b'0'.wrapping_add((step % 10) as u8);
             carry = step / 10;
         }
-        let mut head = Vec::new();
-        while carry > 0 {
-            head.push(b'0'.wrapping_add((carry % 10) as u8));
-            carry /= 10;
-        }
-        head.reverse();
+        // The carry's digits go in front; a carry of 0 adds a leading zero, which goes.
+        let mut head = carry.to_string().into_bytes();
         head.append(&mut self.digits);
         self.digits = head;
         self.normalise();
@@ -618,11 +614,13 @@ impl Quantity {
             }
             return format!("{sign}{n}{suffix}");
         }
-        let exponent = value.canonical_exponent();
+        // Down to a multiple of 3 (as `canonical_exponent`), with as many zeros more.
+        let shift = value.exponent.rem_euclid(3);
+        let exponent = value.exponent.saturating_sub(shift);
         let mut out = String::with_capacity(value.digits.len().saturating_add(16));
         out.push_str(sign);
         out.extend(value.digits.iter().map(|&d| char::from(d)));
-        for _ in exponent..value.exponent {
+        for _ in 0..shift {
             out.push('0');
         }
         let si = DECIMAL_SUFFIXES
