@@ -19,9 +19,11 @@ fn refused(reason: String) -> Error {
 /// The server-set metadata of `current` carried into a replacement.
 fn keep_server_fields(new: &mut ObjectMeta, current: &ObjectMeta) {
     new.uid.clone_from(&current.uid);
-    new.creation_timestamp.clone_from(&current.creation_timestamp);
+    new.creation_timestamp
+        .clone_from(&current.creation_timestamp);
     new.finalizers.clone_from(&current.finalizers);
-    new.deletion_timestamp.clone_from(&current.deletion_timestamp);
+    new.deletion_timestamp
+        .clone_from(&current.deletion_timestamp);
     new.resource_version.clone_from(&current.resource_version);
     new.namespace.clone_from(&current.namespace);
 }

@@ -85,8 +85,14 @@ mod tests {
         let mut b = ObjectMeta::default();
         ids.create(&mut a);
         ids.create(&mut b);
-        assert_eq!(a.uid.as_deref(), Some("00000000-0000-0000-0000-000000000001"));
-        assert_eq!(b.uid.as_deref(), Some("00000000-0000-0000-0000-000000000002"));
+        assert_eq!(
+            a.uid.as_deref(),
+            Some("00000000-0000-0000-0000-000000000001")
+        );
+        assert_eq!(
+            b.uid.as_deref(),
+            Some("00000000-0000-0000-0000-000000000002")
+        );
         assert!(a.creation_timestamp < b.creation_timestamp);
         assert_eq!(a.resource_version.as_deref(), Some("1"));
         let mut start = ObjectMeta::default();

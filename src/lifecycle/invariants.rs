@@ -40,7 +40,11 @@ impl fmt::Display for Violation {
 
 fn violate(world: &mut World, text: String) {
     let step = world.steps;
-    if !world.violations.iter().any(|v| v.step == step && v.text == text) {
+    if !world
+        .violations
+        .iter()
+        .any(|v| v.step == step && v.text == text)
+    {
         world.violations.push(Violation { step, text });
     }
 }
@@ -50,7 +54,12 @@ pub(crate) fn check_syncer_action(world: &mut World, action: &PlannedAction) {
     if action.cluster != ClusterSide::Host || action.action.writes_nothing() {
         return;
     }
-    let host_namespace = world.translator.context().cluster().host_namespace().to_owned();
+    let host_namespace = world
+        .translator
+        .context()
+        .cluster()
+        .host_namespace()
+        .to_owned();
     let foreign = match action.kind {
         Kind::PersistentVolumeClaim => {
             (action.namespace != host_namespace).then(|| action.namespace.clone())
@@ -112,7 +121,10 @@ pub(crate) fn check_destroyed_disk(world: &mut World, id: &str) {
 /// mode or an option promises it.
 pub(crate) fn check_settled(world: &mut World, plan: &Plan) {
     if !plan.is_settled() {
-        violate(world, "the settle ended with writes left in the plan".to_owned());
+        violate(
+            world,
+            "the settle ended with writes left in the plan".to_owned(),
+        );
     }
     let context = world.translator.context();
     let promised = match context.mode().persistent_volumes {
@@ -149,7 +161,10 @@ pub(crate) fn check_settled(world: &mut World, plan: &Plan) {
         let Some(host) = world.clusters.host_cluster.pv(&host_name) else {
             continue;
         };
-        if conflicted.iter().any(|n| *n == host_name || n == name(&pv.metadata)) {
+        if conflicted
+            .iter()
+            .any(|n| *n == host_name || n == name(&pv.metadata))
+        {
             continue;
         }
         let policy = |p: &k8s_openapi::api::core::v1::PersistentVolume| {

@@ -39,11 +39,6 @@ pub struct Disk {
 /// Every disk, by id.
 pub(crate) type Disks = BTreeMap<String, Disk>;
 
-/// The disk backing host PV `pv`, if any.
-pub(crate) fn disk_of<'d>(disks: &'d Disks, pv: &str) -> Option<&'d Disk> {
-    disks.values().find(|d| d.pv.as_deref() == Some(pv))
-}
-
 fn phase(pv: &PersistentVolume) -> &str {
     pv.status
         .as_ref()
@@ -52,7 +47,9 @@ fn phase(pv: &PersistentVolume) -> &str {
 }
 
 fn set_phase(pv: &mut PersistentVolume, phase: &str) {
-    pv.status.get_or_insert_with(PersistentVolumeStatus::default).phase = Some(phase.to_owned());
+    pv.status
+        .get_or_insert_with(PersistentVolumeStatus::default)
+        .phase = Some(phase.to_owned());
 }
 
 fn policy(pv: &PersistentVolume) -> &str {
@@ -72,7 +69,8 @@ pub(crate) fn admit_pvc(pvc: &mut PersistentVolumeClaim, classes: &Objects) {
     {
         spec.storage_class_name = default.metadata.name.clone();
     }
-    spec.volume_mode.get_or_insert_with(|| "Filesystem".to_owned());
+    spec.volume_mode
+        .get_or_insert_with(|| "Filesystem".to_owned());
 }
 
 /// The API server's defaults for a new PV.
@@ -80,7 +78,8 @@ pub(crate) fn admit_pv(pv: &mut PersistentVolume) {
     let spec = pv.spec.get_or_insert_with(Default::default);
     spec.persistent_volume_reclaim_policy
         .get_or_insert_with(|| "Retain".to_owned());
-    spec.volume_mode.get_or_insert_with(|| "Filesystem".to_owned());
+    spec.volume_mode
+        .get_or_insert_with(|| "Filesystem".to_owned());
 }
 
 /// One round of the host's controllers (K2-K5). Returns whether anything changed.
@@ -325,14 +324,20 @@ impl Kube<'_> {
             })
             .filter_map(|pv| Some((capacity(pv)?, pv)))
             .filter(|(size, _)| *size >= request)
-            .min_by(|(a, x), (b, y)| a.cmp(b).then_with(|| name(&x.metadata).cmp(name(&y.metadata))))
+            .min_by(|(a, x), (b, y)| {
+                a.cmp(b)
+                    .then_with(|| name(&x.metadata).cmp(name(&y.metadata)))
+            })
             .map(|(_, pv)| pv.clone())
     }
 
     /// K3: a new PV `pvc-<PVC uid>` and its disk, from the PVC's class.
     fn provision(&mut self, pvc: &PersistentVolumeClaim) -> Option<PersistentVolume> {
         let spec = pvc.spec.as_ref()?;
-        let class_name = spec.storage_class_name.as_deref().filter(|c| !c.is_empty())?;
+        let class_name = spec
+            .storage_class_name
+            .as_deref()
+            .filter(|c| !c.is_empty())?;
         let class: StorageClass = self.objects.storage_class(class_name)?.clone();
         if class.provisioner == NO_PROVISIONER {
             return None;
@@ -389,12 +394,14 @@ impl Kube<'_> {
         self.log.record(
             Actor::HostKubernetes,
             Target::Disk,
-            || format!(
-                "{disk_id} provisioned by {} for PVC {}/{} as PV {pv_name}",
-                class.provisioner,
-                namespace(&pvc.metadata),
-                name(&pvc.metadata)
-            ),
+            || {
+                format!(
+                    "{disk_id} provisioned by {} for PVC {}/{} as PV {pv_name}",
+                    class.provisioner,
+                    namespace(&pvc.metadata),
+                    name(&pvc.metadata)
+                )
+            },
             &[Rule::K3],
         );
         Some(pv)
@@ -435,11 +442,13 @@ impl Kube<'_> {
         self.log.record(
             Actor::HostKubernetes,
             Target::Host,
-            || format!(
-                "PVC {}/{} bound to PV {pv_name}",
-                namespace(&pvc.metadata),
-                name(&pvc.metadata)
-            ),
+            || {
+                format!(
+                    "PVC {}/{} bound to PV {pv_name}",
+                    namespace(&pvc.metadata),
+                    name(&pvc.metadata)
+                )
+            },
             &[Rule::K2],
         );
         self.write_pv(pv);

@@ -89,7 +89,13 @@ pub(crate) struct Log {
 
 impl Log {
     /// Records an action; a closure text runs only when recording.
-    pub(crate) fn record(&mut self, actor: Actor, target: Target, text: impl Reason, rules: &[Rule]) {
+    pub(crate) fn record(
+        &mut self,
+        actor: Actor,
+        target: Target,
+        text: impl Reason,
+        rules: &[Rule],
+    ) {
         if !self.enabled {
             return;
         }

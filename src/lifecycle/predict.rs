@@ -93,16 +93,12 @@ impl World {
             })?;
         let virtual_name = claimed_volume(pvc).ok_or_else(not_bound)?.to_owned();
         let record = self.record(namespace, name).cloned().unwrap_or_default();
-        let said = self
-            .clusters
-            .virtual_cluster
-            .pv(&virtual_name)
-            .map(|pv| {
-                pv.spec
-                    .as_ref()
-                    .and_then(|s| s.persistent_volume_reclaim_policy.clone())
-                    .unwrap_or_else(|| "Retain".to_owned())
-            });
+        let said = self.clusters.virtual_cluster.pv(&virtual_name).map(|pv| {
+            pv.spec
+                .as_ref()
+                .and_then(|s| s.persistent_volume_reclaim_policy.clone())
+                .unwrap_or_else(|| "Retain".to_owned())
+        });
         let mut copy = self.clone();
         copy.log.enabled = false;
         copy.step(Step::Delete {

@@ -245,12 +245,27 @@ impl World {
                 let (kind, ns, n) = apply::key(&object);
                 apply::create(side_mut(&mut self.clusters, cluster), &mut self.ids, object)?;
                 let actor = person(cluster);
-                self.log.record(actor, target(cluster), || format!("create {}", label(kind, &ns, &n)), &[Rule::Y2]);
+                self.log.record(
+                    actor,
+                    target(cluster),
+                    || format!("create {}", label(kind, &ns, &n)),
+                    &[Rule::Y2],
+                );
             }
             Step::Update { cluster, object } => {
                 let (kind, ns, n) = apply::key(&object);
-                apply::update(side_mut(&mut self.clusters, cluster), &mut self.ids, object, false)?;
-                self.log.record(person(cluster), target(cluster), || format!("update {}", label(kind, &ns, &n)), &[Rule::Y2]);
+                apply::update(
+                    side_mut(&mut self.clusters, cluster),
+                    &mut self.ids,
+                    object,
+                    false,
+                )?;
+                self.log.record(
+                    person(cluster),
+                    target(cluster),
+                    || format!("update {}", label(kind, &ns, &n)),
+                    &[Rule::Y2],
+                );
             }
             Step::Delete {
                 cluster,
@@ -261,8 +276,20 @@ impl World {
                 if cluster == ClusterSide::Host {
                     self.note_host_deletion(kind, &namespace, &name, person(cluster));
                 }
-                apply::delete(side_mut(&mut self.clusters, cluster), &mut self.ids, kind, &namespace, &name, false)?;
-                self.log.record(person(cluster), target(cluster), || format!("delete {}", label(kind, &namespace, &name)), &[Rule::Y2]);
+                apply::delete(
+                    side_mut(&mut self.clusters, cluster),
+                    &mut self.ids,
+                    kind,
+                    &namespace,
+                    &name,
+                    false,
+                )?;
+                self.log.record(
+                    person(cluster),
+                    target(cluster),
+                    || format!("delete {}", label(kind, &namespace, &name)),
+                    &[Rule::Y2],
+                );
             }
             Step::SetReclaimPolicy { name, policy } => {
                 let mut pv: PersistentVolume = self
@@ -273,20 +300,30 @@ impl World {
                         reason: format!("host PersistentVolume {name} does not exist"),
                     })?
                     .clone();
-                pv.spec.get_or_insert_with(Default::default).persistent_volume_reclaim_policy =
-                    Some(policy.clone());
+                pv.spec
+                    .get_or_insert_with(Default::default)
+                    .persistent_volume_reclaim_policy = Some(policy.clone());
                 self.ids.touch(&mut pv.metadata);
                 self.clusters.host_cluster.insert_pv(pv)?;
-                self.log.record(Actor::HostAdmin, Target::Host, || format!("set the reclaim policy of PV {name} to {policy}"), &[Rule::Y2]);
+                self.log.record(
+                    Actor::HostAdmin,
+                    Target::Host,
+                    || format!("set the reclaim policy of PV {name} to {policy}"),
+                    &[Rule::Y2],
+                );
             }
             Step::Restart => {
                 self.previous = None;
-                self.log.record(Actor::Syncer, Target::Virtual, "restarted: the previous snapshot is forgotten", &[Rule::R2]);
+                self.log.record(
+                    Actor::Syncer,
+                    Target::Virtual,
+                    "restarted: the previous snapshot is forgotten",
+                    &[Rule::R2],
+                );
             }
         }
         Ok(())
     }
-
 
     /// Y3's bookkeeping: who asked for a host PV (or the claim bound to it) to go.
     fn note_host_deletion(&mut self, kind: Kind, namespace: &str, name: &str, actor: Actor) {
@@ -386,18 +423,34 @@ impl World {
                 .unwrap_or_default();
             let side = action.cluster;
             let result = match (&action.action, &action.desired) {
-                (Action::Create, Some(object)) => {
-                    apply::create(side_mut(&mut self.clusters, side), &mut self.ids, object.clone())
-                }
-                (Action::Update { .. }, Some(object)) => {
-                    apply::update(side_mut(&mut self.clusters, side), &mut self.ids, object.clone(), true)
-                }
+                (Action::Create, Some(object)) => apply::create(
+                    side_mut(&mut self.clusters, side),
+                    &mut self.ids,
+                    object.clone(),
+                ),
+                (Action::Update { .. }, Some(object)) => apply::update(
+                    side_mut(&mut self.clusters, side),
+                    &mut self.ids,
+                    object.clone(),
+                    true,
+                ),
                 (Action::Recreate, Some(object)) => {
                     let (kind, ns, n) = apply::key(object);
-                    apply::delete(side_mut(&mut self.clusters, side), &mut self.ids, kind, &ns, &n, true)
-                        .and_then(|()| {
-                            apply::create(side_mut(&mut self.clusters, side), &mut self.ids, object.clone())
-                        })
+                    apply::delete(
+                        side_mut(&mut self.clusters, side),
+                        &mut self.ids,
+                        kind,
+                        &ns,
+                        &n,
+                        true,
+                    )
+                    .and_then(|()| {
+                        apply::create(
+                            side_mut(&mut self.clusters, side),
+                            &mut self.ids,
+                            object.clone(),
+                        )
+                    })
                 }
                 (
                     Action::Delete {
@@ -406,7 +459,12 @@ impl World {
                     _,
                 ) => {
                     if side == ClusterSide::Host {
-                        self.note_host_deletion(action.kind, &action.namespace, &action.name, Actor::Syncer);
+                        self.note_host_deletion(
+                            action.kind,
+                            &action.namespace,
+                            &action.name,
+                            Actor::Syncer,
+                        );
                     }
                     apply::delete(
                         side_mut(&mut self.clusters, side),
@@ -420,7 +478,18 @@ impl World {
                 _ => Ok(()),
             };
             if result.is_ok() && !action.action.writes_nothing() {
-                self.log.record(Actor::Syncer, target(side), || format!("{} {}", action.action, label(action.kind, &action.namespace, &action.name)), &rules);
+                self.log.record(
+                    Actor::Syncer,
+                    target(side),
+                    || {
+                        format!(
+                            "{} {}",
+                            action.action,
+                            label(action.kind, &action.namespace, &action.name)
+                        )
+                    },
+                    &rules,
+                );
             }
         }
     }
@@ -452,7 +521,10 @@ impl World {
                 record.host_volume = Some(volume.to_owned());
             }
             if let Some(volume) = record.host_volume.as_deref()
-                && let Some(disk) = self.disks.values().find(|d| d.pv.as_deref() == Some(volume))
+                && let Some(disk) = self
+                    .disks
+                    .values()
+                    .find(|d| d.pv.as_deref() == Some(volume))
             {
                 record.disk = Some(disk.id.clone());
             }
