@@ -36,6 +36,8 @@ pub mod options;
 pub mod plan;
 pub mod quantity;
 pub mod reclaim;
+#[cfg(feature = "yaml")]
+pub mod scenario;
 pub mod snapshot;
 pub mod storage_class;
 pub mod sync;

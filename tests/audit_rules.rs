@@ -633,7 +633,7 @@ fn parse_labels(text: &str) -> Result<(BTreeMap<String, String>, &str), String> 
         if labels.insert(name.to_owned(), value).is_some() {
             return Err(format!("label {name} twice"));
         }
-        rest = &after[end + 1..];
+        rest = &after[end..][1..]; // past the closing quote
         if let Some(after) = rest.strip_prefix(',') {
             rest = after;
         } else if !rest.starts_with('}') {
@@ -655,7 +655,7 @@ fn check_exposition(text: &str) -> Result<Vec<Sample>, String> {
     let mut current: Option<String> = None;
     let mut samples: Vec<Sample> = Vec::new();
     for (number, line) in text.lines().enumerate() {
-        let at = |e: String| format!("line {}: {e}: {line:?}", number + 1);
+        let at = |e: String| format!("line {}: {e}: {line:?}", number.saturating_add(1));
         let mut switch_to = |name: &str, current: &mut Option<String>| -> Result<(), String> {
             if current.as_deref() != Some(name) {
                 if finished.contains(name) {
@@ -830,6 +830,27 @@ fn a1_prometheus_retained_bytes_sum_the_host_pvs_kept() {
     assert_eq!(bytes(&[]), 0.0);
     // The exact line, as the textfile collector reads it (no exponent notation).
     assert!(to_prometheus(&found).contains("\npv_translate_audit_retained_bytes 62277025792\n"));
+}
+
+/// CASES.md: the gauge is the summed capacity of the host PVs of those findings. Two virtual PVs
+/// that both say Delete over one kept host PV are two findings, but the host keeps 50Gi, not
+/// 100Gi: a tenant writing copies of a PV must not inflate the operator's gauge.
+#[test]
+fn a1_prometheus_retained_bytes_count_each_host_pv_once() {
+    let pv = "pvc-5e8d2c71-94a0-4b3e-8f26-1d7c9b0a4e13";
+    let found = findings("tenant-sees-delete-host-retains-two-virtual-pvs.yaml");
+    assert_eq!(
+        summary(&found),
+        [
+            (TenantSeesDeleteHostRetains, Some("postgres-copy"), Some(pv)),
+            (TenantSeesDeleteHostRetains, Some(pv), Some(pv)),
+        ]
+    );
+    let samples = check_exposition(&to_prometheus(&found)).unwrap();
+    assert_eq!(
+        gauge(&samples, "pv_translate_audit_retained_bytes", &[]),
+        Some((50u64 << 30) as f64)
+    );
 }
 
 // ------------------------------------------------------------------------------------------

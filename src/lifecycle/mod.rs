@@ -36,11 +36,13 @@ mod ids;
 mod invariants;
 mod kube;
 mod log;
+mod mermaid;
 mod predict;
 mod world;
 
 pub use invariants::Violation;
 pub use kube::Disk;
 pub use log::{Actor, Event, Target};
+pub use mermaid::to_mermaid;
 pub use predict::{DiskFate, HostPvFate, Prediction, VirtualPvFate};
 pub use world::{ClaimRecord, MAX_ROUNDS, Step, World};

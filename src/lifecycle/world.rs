@@ -231,7 +231,17 @@ impl World {
     /// A step on an object that does not exist (or a create of one that does), or a settle
     /// that does not end within [`MAX_ROUNDS`] rounds.
     pub fn step(&mut self, step: Step) -> Result<(), Error> {
-        self.steps = self.steps.saturating_add(1);
+        self.step_numbered(self.steps.saturating_add(1), step)
+    }
+
+    /// [`World::step`] with the step's number given (a scenario numbers its steps itself, its
+    /// expectations included), for the timeline and the violations.
+    ///
+    /// # Errors
+    ///
+    /// As [`World::step`].
+    pub fn step_numbered(&mut self, number: usize, step: Step) -> Result<(), Error> {
+        self.steps = number;
         self.log.step = self.steps;
         self.log.round = 0;
         self.play(step)?;
@@ -483,9 +493,9 @@ impl World {
                     target(side),
                     || {
                         format!(
-                            "{} {}",
-                            action.action,
-                            label(action.kind, &action.namespace, &action.name)
+                            "{}: {}",
+                            label(action.kind, &action.namespace, &action.name),
+                            action.action
                         )
                     },
                     &rules,
