@@ -18,7 +18,7 @@ use crate::mode::{PvMode, SyncMode};
 use crate::object::{VirtualPvKind, pv_ref, virtual_pv_kind};
 use crate::options::Options;
 use crate::plan::Plan;
-use crate::pvc::{self, HostPvcInputs, VirtualPvcInputs};
+use crate::pvc::{self, HostPvcInputs, Related, VirtualPvcInputs};
 use crate::snapshot::Snapshot;
 use crate::storage_class;
 use crate::sync::{self, Conflict, MirrorDecision, PairInputs};
@@ -331,9 +331,11 @@ impl Translator {
             &HostPvcInputs {
                 virtual_pvc: pvc,
                 host_pvc: inputs.host_pvc,
-                named_pv: inputs.virtual_pv,
-                named_host_pv: inputs.host_pv,
-                host_class: inputs.host_storage_class,
+                related: Related {
+                    named_pv: inputs.virtual_pv,
+                    named_host_pv: inputs.host_pv,
+                    host_class: inputs.host_storage_class,
+                },
             },
             &self.context,
             &mut why,
@@ -457,5 +459,20 @@ impl Translator {
     /// object. It reads the snapshot only; a pending plan is not a finding.
     pub fn audit(&self, snapshot: &Snapshot) -> Vec<crate::audit::Finding> {
         crate::audit::audit(&self.context, snapshot)
+    }
+
+    /// P1 on an owned virtual PVC: its host PVC as created, reusing the PVC's allocations. Same
+    /// result as [`Translator::host_pvc`] given only the PVC (no host PVC yet, no named PV, no
+    /// host class): `None` when no host PVC is to be made (a PVC being deleted, or one that
+    /// class limiting holds back, C3).
+    ///
+    /// # Errors
+    ///
+    /// As [`Translator::host_pvc`].
+    pub fn host_pvc_owned(
+        &self,
+        virtual_pvc: PersistentVolumeClaim,
+    ) -> Result<Option<PersistentVolumeClaim>, Error> {
+        pvc::host_pvc_owned(virtual_pvc, &self.context)
     }
 }

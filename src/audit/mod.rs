@@ -245,7 +245,6 @@ pub(crate) fn audit(context: &Context, snapshot: &Snapshot) -> Vec<Finding> {
             }
             continue;
         };
-        shown.insert(name(&host_pv.metadata));
         if let VirtualPvKind::Mirror(_) = kind {
             match host_claim(host_pv) {
                 Some((namespace, _)) if namespace != cluster.host_namespace() => {
@@ -284,6 +283,9 @@ pub(crate) fn audit(context: &Context, snapshot: &Snapshot) -> Vec<Finding> {
                 _ => {}
             }
         }
+        // Only a pair that passed the checks shows its host PV: a forged or stale annotation must
+        // not hide a released volume from the operator.
+        shown.insert(name(&host_pv.metadata));
         reclaim_findings(pv, host_pv, &mut findings);
         if kind != VirtualPvKind::Fake {
             drift_findings(pv, host_pv, kind, context, &mut findings);

@@ -1,6 +1,7 @@
 //! The audit as a Prometheus text exposition (format 0.0.4), for node_exporter's textfile
 //! collector: the dual monitoring of both clusters in an existing monitoring stack.
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use super::{Finding, FindingKind};
@@ -20,7 +21,7 @@ fn escape_label(value: &str) -> String {
 }
 
 /// The findings as gauges: `pv_translate_audit_findings{kind,severity}` for every kind (0 when
-/// absent), and `pv_translate_audit_retained_bytes`, the summed capacity of the host PVs of the
+/// absent), and `pv_translate_audit_retained_bytes`, the summed capacity of the (distinct) host PVs of the
 /// `TenantSeesDeleteHostRetains` and `ReleasedHostPvWithoutVirtual` findings (storage the host
 /// keeps, and bills, that tenants were told would be deleted or cannot see).
 ///
@@ -46,17 +47,23 @@ pub fn to_prometheus(findings: &[Finding]) -> String {
             escape_label(kind.severity().as_str()),
         );
     }
-    let retained: u128 = findings
-        .iter()
-        .filter(|f| {
-            matches!(
-                f.kind,
-                FindingKind::TenantSeesDeleteHostRetains
-                    | FindingKind::ReleasedHostPvWithoutVirtual
-            )
-        })
-        .filter_map(|f| f.host_storage_bytes)
-        .fold(0, u128::saturating_add);
+    // Each host PV once: two virtual PVs over one volume do not keep twice the storage.
+    let mut counted: HashSet<&str> = HashSet::new();
+    let mut retained: u128 = 0;
+    for finding in findings.iter().filter(|f| {
+        matches!(
+            f.kind,
+            FindingKind::TenantSeesDeleteHostRetains | FindingKind::ReleasedHostPvWithoutVirtual
+        )
+    }) {
+        let Some(host) = finding.host_pv.as_deref() else {
+            continue;
+        };
+        if !counted.insert(host) {
+            continue;
+        }
+        retained = retained.saturating_add(finding.host_storage_bytes.unwrap_or(0));
+    }
     out.push_str(
         "# HELP pv_translate_audit_retained_bytes Bytes of host storage kept after the claim is \
          gone that the tenant was told would be deleted or cannot see.\n",

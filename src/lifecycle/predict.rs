@@ -131,11 +131,11 @@ impl World {
             Some(d) if d.exists => DiskFate::Retained,
             Some(_) => DiskFate::Destroyed,
         };
-        let tenant_misled = match (said.as_deref(), disk) {
-            (Some("Delete"), DiskFate::Retained) => true,
-            (Some("Retain" | "Recycle"), DiskFate::Destroyed) => true,
-            _ => false,
-        };
+        let tenant_misled = matches!(
+            (said.as_deref(), disk),
+            (Some("Delete"), DiskFate::Retained)
+                | (Some("Retain" | "Recycle"), DiskFate::Destroyed)
+        );
         Ok(Prediction {
             virtual_pv,
             host_pv,

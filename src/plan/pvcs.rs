@@ -11,7 +11,7 @@ use crate::object::{
     VirtualPvKind, annotation, claimed_volume, label, name, name_error, namespace, pvc_ref,
     virtual_pv_kind,
 };
-use crate::pvc::{self, HostPvcInputs, VirtualPvcFate, VirtualPvcInputs};
+use crate::pvc::{self, HostPvcInputs, Related, VirtualPvcFate, VirtualPvcInputs};
 use crate::snapshot::Snapshot;
 use crate::wellknown::{
     BETA_STORAGE_CLASS_ANNOTATION, MANAGED_BY_LABEL, OBJECT_NAME_ANNOTATION,
@@ -57,9 +57,11 @@ pub(super) fn plan(builder: &mut Builder<'_>, previous: Option<&Snapshot>, curre
         let inputs = HostPvcInputs {
             virtual_pvc: pvc,
             host_pvc,
-            named_pv,
-            named_host_pv,
-            host_class: requested_class(pvc).and_then(|class| host.storage_class(class)),
+            related: Related {
+                named_pv,
+                named_host_pv,
+                host_class: requested_class(pvc).and_then(|class| host.storage_class(class)),
+            },
         };
         let mut why = builder.why();
         match pvc::host_pvc(&inputs, context, &mut why) {

@@ -17,4 +17,4 @@ mod back;
 mod to_host;
 
 pub(crate) use back::{VirtualPvcFate, VirtualPvcInputs, virtual_pvc};
-pub(crate) use to_host::{HostPvcInputs, host_pvc};
+pub(crate) use to_host::{HostPvcInputs, Related, host_pvc, host_pvc_owned};

@@ -7,14 +7,14 @@ use k8s_openapi::api::core::v1::{
     PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimSpec,
 };
 use k8s_openapi::api::storage::v1::StorageClass;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
 use crate::canonical;
 use crate::context::Context;
 use crate::error::Error;
 use crate::explain::{Input, Rule, Source, Why};
 use crate::fate::Fate;
-use crate::host_meta::{Scope, crosses_to_host, host_labels, host_metadata};
+use crate::host_meta::{Scope, crosses_to_host, host_labels, into_host_metadata};
 use crate::mode::{PvMode, StorageClassMode};
 use crate::object::{
     VirtualPvKind, annotation, claimed_volume, is_deleting, is_made_from, name, name_error,
@@ -39,6 +39,13 @@ pub(crate) struct HostPvcInputs<'a> {
     pub(crate) virtual_pvc: &'a PersistentVolumeClaim,
     /// The host PVC under N2 of its name, if it exists.
     pub(crate) host_pvc: Option<&'a PersistentVolumeClaim>,
+    /// The objects its translation reads.
+    pub(crate) related: Related<'a>,
+}
+
+/// The objects a PVC's translation reads besides the PVC.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Related<'a> {
     /// The virtual PV the PVC names in `volumeName`, if any (P2).
     pub(crate) named_pv: Option<&'a PersistentVolume>,
     /// The host PV that PV's `vcluster.loft.sh/host-pv` names, if it exists (P2's evidence).
@@ -75,7 +82,7 @@ pub(crate) fn host_pvc(
         .spec
         .as_ref()
         .and_then(|s| s.storage_class_name.as_deref())
-        && let Some(reason) = class_limit_reason(class, inputs.host_class, context)?
+        && let Some(reason) = class_limit_reason(class, inputs.related.host_class, context)?
     {
         let reason = format!(
             "did not sync persistent volume claim {:?} to host because {reason}",
@@ -103,7 +110,11 @@ pub(crate) fn host_pvc(
             return Ok(Fate::removed());
         }
         return Ok(Fate::Desired(translate(
-            pvc, host_name, inputs, context, why,
+            copy_parts(pvc),
+            host_name,
+            &inputs.related,
+            context,
+            why,
         )?));
     };
     // R5: the host PVC under N2 must have been made from this very PVC.
@@ -202,11 +213,13 @@ fn follow(
     desired
 }
 
-/// P1, P2: the host copy of `pvc`, as created.
-fn translate(
-    pvc: &PersistentVolumeClaim,
+/// P1, P2: the host copy of `pvc`, as created, which it consumes: everything the rules decide
+/// is decided first, from the PVC as it is; then its metadata and spec are moved into the host
+/// object, copying nothing else.
+pub(crate) fn translate(
+    pvc: PersistentVolumeClaim,
     host_name: String,
-    inputs: &HostPvcInputs<'_>,
+    related: &Related<'_>,
     context: &Context,
     why: &mut Why,
 ) -> Result<PersistentVolumeClaim, Error> {
@@ -225,15 +238,6 @@ fn translate(
         Input::VirtualPvc,
         "metadata.annotations",
     );
-    let mut metadata = host_metadata(
-        &pvc.metadata,
-        host_name,
-        PVC_OBJECT_KIND,
-        Scope::Namespaced(namespace(&pvc.metadata)),
-        &NOT_TO_HOST,
-        cluster,
-    );
-    let mut spec: PersistentVolumeClaimSpec = pvc.spec.clone().unwrap_or_default();
     let skip_asked = annotation(&pvc.metadata, SKIP_TRANSLATE_ANNOTATION) == Some("true");
     let skip = skip_asked && context.options().honor_skip_translate;
     if skip_asked && !skip {
@@ -243,68 +247,104 @@ fn translate(
              (a tenant could bind any host PV or clone any PVC of the host namespace)",
         );
     }
-    let class = requested_class(pvc).map(str::to_owned);
-    let translate_class =
-        |class: &str,
-         spec: &mut PersistentVolumeClaimSpec,
-         meta: &mut k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta|
-         -> Result<(), Error> {
-            spec.storage_class_name = Some(
-                cluster
-                    .host_name_cluster(class)
-                    .map_err(name_error(pvc_ref(pvc), "spec.storageClassName"))?,
-            );
-            if let Some(annotations) = meta.annotations.as_mut() {
-                annotations.remove(BETA_STORAGE_CLASS_ANNOTATION);
-            }
-            Ok(())
-        };
-    if mode.storage_classes == StorageClassMode::ToHost
-        && let Some(class) = class.as_deref()
-    {
-        translate_class(class, &mut spec, &mut metadata)?;
-        why.rule(
-            Rule::P1,
-            "toHost classes: the class becomes its N3 host name",
-        );
-        why.field("spec.storageClassName", Source::rule(Rule::N3));
-    }
-    if mode.persistent_volumes == PvMode::Sync && !skip {
-        let static_pvc = spec.selector.is_some() || claimed_volume(pvc).is_some();
-        if let Some(selector) = spec.selector.as_mut() {
-            translate_selector(selector, context);
+    // The class: N3 of it in ToHost mode, and in sync mode for a static PVC or a class the host
+    // lacks (as vcluster does).
+    let spec = pvc.spec.as_ref();
+    let static_pvc = spec.is_some_and(|s| s.selector.is_some()) || claimed_volume(&pvc).is_some();
+    let translated_class = match requested_class(&pvc) {
+        Some(class) if mode.storage_classes == StorageClassMode::ToHost => {
             why.rule(
                 Rule::P1,
-                "sync mode: the selector's label keys go through N5",
+                "toHost classes: the class becomes its N3 host name",
             );
+            Some(class)
         }
-        if let Some(volume) = claimed_volume(pvc) {
-            spec.volume_name = Some(host_volume_name(pvc, volume, inputs, context, why)?);
-        }
-        if mode.storage_classes != StorageClassMode::ToHost
-            && let Some(class) = class.as_deref()
-        {
-            let host_has_it = inputs
+        Some(class) if mode.persistent_volumes == PvMode::Sync && !skip => {
+            let host_has_it = related
                 .host_class
                 .is_some_and(|c| name(&c.metadata) == class);
             if static_pvc || !host_has_it {
-                translate_class(class, &mut spec, &mut metadata)?;
                 why.rule(Rule::P1, move || {
                     if static_pvc {
                         "sync mode, a static PVC: the class becomes its N3 host name, as its PV's"
                             .to_owned()
                     } else {
-                        "sync mode: the host has no class of that name: the class becomes its N3 \
-                         host name"
+                        "sync mode: the host has no class of that name: the class becomes its \
+                         N3 host name"
                             .to_owned()
                     }
                 });
-                why.field("spec.storageClassName", Source::rule(Rule::N3));
+                Some(class)
+            } else {
+                None
             }
         }
+        _ => None,
+    };
+    let translated_class = match translated_class {
+        Some(class) => {
+            why.field("spec.storageClassName", Source::rule(Rule::N3));
+            Some(
+                cluster
+                    .host_name_cluster(class)
+                    .map_err(name_error(pvc_ref(&pvc), "spec.storageClassName"))?,
+            )
+        }
+        None => None,
+    };
+    let sync = mode.persistent_volumes == PvMode::Sync && !skip;
+    let volume_name = match claimed_volume(&pvc) {
+        Some(volume) if sync => Some(host_volume_name(&pvc, volume, related, context, why)?),
+        _ => None,
+    };
+    let sources = if skip {
+        (None, None)
+    } else {
+        data_source_names(&pvc, context, why)?
+    };
+    // Built from the PVC itself.
+    let PersistentVolumeClaim {
+        metadata,
+        spec,
+        status: _,
+    } = pvc;
+    let virtual_namespace = metadata.namespace.clone().unwrap_or_default();
+    let mut metadata = into_host_metadata(
+        ObjectMeta {
+            name: metadata.name,
+            uid: metadata.uid,
+            labels: metadata.labels,
+            annotations: metadata.annotations,
+            ..ObjectMeta::default()
+        },
+        host_name,
+        PVC_OBJECT_KIND,
+        Scope::Namespaced(&virtual_namespace),
+        &NOT_TO_HOST,
+        cluster,
+    );
+    let mut spec: PersistentVolumeClaimSpec = spec.unwrap_or_default();
+    if let Some(class) = translated_class {
+        spec.storage_class_name = Some(class);
+        if let Some(annotations) = metadata.annotations.as_mut() {
+            annotations.remove(BETA_STORAGE_CLASS_ANNOTATION);
+        }
     }
-    if !skip {
-        rename_data_sources(&mut spec, pvc, context, why)?;
+    if sync && let Some(selector) = spec.selector.as_mut() {
+        translate_selector(selector, context);
+        why.rule(
+            Rule::P1,
+            "sync mode: the selector's label keys go through N5",
+        );
+    }
+    if volume_name.is_some() {
+        spec.volume_name = volume_name;
+    }
+    if let (Some(name), Some(source)) = (sources.0, spec.data_source.as_mut()) {
+        source.name = name;
+    }
+    if let (Some(name), Some(source)) = (sources.1, spec.data_source_ref.as_mut()) {
+        source.name = name;
     }
     if let Some(resources) = spec.resources.as_mut() {
         canonical::capacity(&mut resources.requests);
@@ -315,6 +355,22 @@ fn translate(
         spec: Some(spec),
         status: None,
     })
+}
+
+/// The parts of a PVC its host copy is made from: no status, no server-set metadata.
+pub(crate) fn copy_parts(pvc: &PersistentVolumeClaim) -> PersistentVolumeClaim {
+    PersistentVolumeClaim {
+        metadata: ObjectMeta {
+            name: pvc.metadata.name.clone(),
+            namespace: pvc.metadata.namespace.clone(),
+            uid: pvc.metadata.uid.clone(),
+            labels: pvc.metadata.labels.clone(),
+            annotations: pvc.metadata.annotations.clone(),
+            ..ObjectMeta::default()
+        },
+        spec: pvc.spec.clone(),
+        status: None,
+    }
 }
 
 /// P1: a selector's label keys through N5.
@@ -335,52 +391,61 @@ fn translate_selector(selector: &mut LabelSelector, context: &Context) {
     }
 }
 
-/// P1: a data source of kind PersistentVolumeClaim names the host copy (N2).
-fn rename_data_sources(
-    spec: &mut PersistentVolumeClaimSpec,
+/// P1: the new names of a data source and a data source reference of kind
+/// PersistentVolumeClaim: their host copies (N2).
+fn data_source_names(
     pvc: &PersistentVolumeClaim,
     context: &Context,
     why: &mut Why,
-) -> Result<(), Error> {
+) -> Result<(Option<String>, Option<String>), Error> {
     let cluster = context.cluster();
     let pvc_namespace = namespace(&pvc.metadata);
-    if let Some(source) = spec
-        .data_source
-        .as_mut()
+    let spec = pvc.spec.as_ref();
+    let source = match spec
+        .and_then(|s| s.data_source.as_ref())
         .filter(|s| s.kind == "PersistentVolumeClaim")
     {
-        source.name = cluster
-            .host_name(&source.name, pvc_namespace)
-            .map_err(name_error(pvc_ref(pvc), "spec.dataSource.name"))?;
-        why.rule(Rule::P1, "a PVC data source names its host copy (N2)");
-    }
-    if let Some(source) = spec
-        .data_source_ref
-        .as_mut()
+        Some(source) => {
+            why.rule(Rule::P1, "a PVC data source names its host copy (N2)");
+            Some(
+                cluster
+                    .host_name(&source.name, pvc_namespace)
+                    .map_err(name_error(pvc_ref(pvc), "spec.dataSource.name"))?,
+            )
+        }
+        None => None,
+    };
+    let reference = match spec
+        .and_then(|s| s.data_source_ref.as_ref())
         .filter(|s| s.kind == "PersistentVolumeClaim")
     {
-        let source_namespace = source.namespace.as_deref().unwrap_or(pvc_namespace);
-        source.name = cluster
-            .host_name(&source.name, source_namespace)
-            .map_err(name_error(pvc_ref(pvc), "spec.dataSourceRef.name"))?;
-        why.rule(
-            Rule::P1,
-            "a PVC data source reference names its host copy (N2)",
-        );
-    }
-    Ok(())
+        Some(source) => {
+            why.rule(
+                Rule::P1,
+                "a PVC data source reference names its host copy (N2)",
+            );
+            let source_namespace = source.namespace.as_deref().unwrap_or(pvc_namespace);
+            Some(
+                cluster
+                    .host_name(&source.name, source_namespace)
+                    .map_err(name_error(pvc_ref(pvc), "spec.dataSourceRef.name"))?,
+            )
+        }
+        None => None,
+    };
+    Ok((source, reference))
 }
 
 /// P2: a mirrored PV keeps its host name when S5's evidence holds; otherwise N3(name).
 fn host_volume_name(
     pvc: &PersistentVolumeClaim,
     volume: &str,
-    inputs: &HostPvcInputs<'_>,
+    related: &Related<'_>,
     context: &Context,
     why: &mut Why,
 ) -> Result<String, Error> {
     let cluster = context.cluster();
-    if let Some(pv) = inputs.named_pv {
+    if let Some(pv) = related.named_pv {
         if name(&pv.metadata) != volume {
             return Err(Error::inconsistent(
                 pv_ref(pv),
@@ -391,7 +456,7 @@ fn host_volume_name(
             ));
         }
         if let VirtualPvKind::Mirror(host) = virtual_pv_kind(pv)
-            && inputs
+            && related
                 .named_host_pv
                 .is_some_and(|h| name(&h.metadata) == host && owns_by_evidence(pv, h, cluster))
         {
@@ -414,4 +479,36 @@ fn host_volume_name(
     cluster
         .host_name_cluster(volume)
         .map_err(name_error(pvc_ref(pvc), "spec.volumeName"))
+}
+
+/// P1 on an owned PVC, as [`host_pvc`] does with no host PVC, named PV or host class: the host
+/// PVC to create, or none.
+pub(crate) fn host_pvc_owned(
+    pvc: PersistentVolumeClaim,
+    context: &Context,
+) -> Result<Option<PersistentVolumeClaim>, Error> {
+    validate_claim_identity(&pvc)?;
+    if crate::object::is_deleting(&pvc.metadata) {
+        return Ok(None);
+    }
+    if let Some(class) = pvc
+        .spec
+        .as_ref()
+        .and_then(|s| s.storage_class_name.as_deref())
+        && class_limit_reason(class, None, context)?.is_some()
+    {
+        return Ok(None);
+    }
+    let host_name = context
+        .cluster()
+        .host_name(name(&pvc.metadata), namespace(&pvc.metadata))
+        .map_err(name_error(pvc_ref(&pvc), "metadata.name"))?;
+    translate(
+        pvc,
+        host_name,
+        &Related::default(),
+        context,
+        &mut Why::new(false),
+    )
+    .map(Some)
 }
