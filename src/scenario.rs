@@ -57,7 +57,7 @@ use serde_json::{Map, Value};
 
 use crate::cluster::VirtualCluster;
 use crate::error::Error;
-use crate::lifecycle::{Step, Violation, World};
+use crate::lifecycle::{Starting, Step, Violation, World};
 use crate::mode::SyncMode;
 use crate::options::Options;
 use crate::plan::{ClusterSide, Kind, Object};
@@ -95,10 +95,10 @@ pub enum ScenarioStep {
 pub struct Scenario {
     /// The syncer's identity, mode and options.
     pub translator: Translator,
-    /// The host cluster before the first step.
-    pub host: Objects,
-    /// The virtual cluster before the first step.
-    pub virtual_cluster: Objects,
+    /// The host cluster before the first step, in the order written.
+    pub host: Starting,
+    /// The virtual cluster before the first step, in the order written.
+    pub virtual_cluster: Starting,
     /// The steps, in order (numbered from 1 in messages).
     pub steps: Vec<ScenarioStep>,
 }
@@ -317,9 +317,9 @@ fn translator(top: &Map<String, Value>) -> Result<Translator, Error> {
 
 /// One cluster's starting objects: `storageClasses`, `persistentVolumes`,
 /// `persistentVolumeClaims`.
-fn cluster(value: Option<&Value>, key: &str) -> Result<Objects, Error> {
+fn cluster(value: Option<&Value>, key: &str) -> Result<Starting, Error> {
     let map = match value {
-        None | Some(Value::Null) => return Ok(Objects::default()),
+        None | Some(Value::Null) => return Ok(Starting::default()),
         Some(Value::Object(map)) => map,
         Some(_) => return Err(scenario_error(format!("{key}: expected a mapping"))),
     };
@@ -366,7 +366,7 @@ fn cluster(value: Option<&Value>, key: &str) -> Result<Objects, Error> {
             pvcs.push(*pvc);
         }
     }
-    Objects::new(pvcs, pvs, classes).map_err(|e| scenario_error(format!("{key}: {e}")))
+    Ok(Starting::new(classes, pvs, pvcs))
 }
 
 /// Types an object of `kind`, naming `place` and the field at fault.

@@ -111,7 +111,12 @@ pub(crate) fn update(
     with_status: bool,
 ) -> Result<(), Error> {
     let (kind, namespace, name) = key(&object);
-    let missing = || refused(format!("{kind} {namespace}/{name} does not exist"));
+    let missing = || {
+        refused(format!(
+            "{} does not exist",
+            super::world::label(kind, &namespace, &name)
+        ))
+    };
     match object {
         Object::PersistentVolumeClaim(pvc) => {
             let current = objects.pvc(&namespace, &name).ok_or_else(missing)?;
@@ -159,7 +164,10 @@ pub(crate) fn delete(
     remove_finalizers: bool,
 ) -> Result<(), Error> {
     if !exists(objects, kind, namespace, name) {
-        return Err(refused(format!("{kind} {namespace}/{name} does not exist")));
+        return Err(refused(format!(
+            "{} does not exist",
+            super::world::label(kind, namespace, name)
+        )));
     }
     match kind {
         Kind::PersistentVolumeClaim => {

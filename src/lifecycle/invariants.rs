@@ -107,6 +107,8 @@ pub(crate) fn check_destroyed_disk(world: &mut World, id: &str) {
                 .virtual_cluster
                 .pvc(ns, n)
                 .filter(|pvc| !is_deleting(&pvc.metadata))
+                // Claims it: bound to it, not merely naming it while it waits.
+                .filter(|pvc| pvc.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Bound"))
                 .map(|_| format!("{ns}/{n}"))
         });
     if let Some(claim) = claimed_by {

@@ -169,16 +169,29 @@ impl Kube<'_> {
                     changed = true;
                 }
                 "Recycle" => {
+                    // The data is destroyed; the scrubbed volume is a fresh, empty disk.
                     if let Some(disk) = self
                         .disks
                         .values_mut()
                         .find(|d| d.pv.as_deref() == Some(pv_name.as_str()))
                     {
+                        disk.exists = false;
+                        disk.pv = None;
+                        let old = disk.id.clone();
+                        let fresh = self.ids.disk();
                         self.log.record(
                             Actor::HostKubernetes,
                             Target::Disk,
-                            || format!("{} scrubbed: PV {pv_name} recycled", disk.id),
+                            || format!("{old} scrubbed (data destroyed): PV {pv_name} recycled onto {fresh}"),
                             &[Rule::K4],
+                        );
+                        self.disks.insert(
+                            fresh.clone(),
+                            Disk {
+                                id: fresh,
+                                pv: Some(pv_name.clone()),
+                                exists: true,
+                            },
                         );
                     }
                     if let Some(spec) = pv.spec.as_mut() {
@@ -287,6 +300,14 @@ impl Kube<'_> {
             };
             if let Some(pv) = chosen {
                 self.bind_pair(pv, pvc);
+                changed = true;
+            } else if pvc_phase(&pvc) != "Pending" {
+                // K2: a claim no PV can serve (yet) waits, as the PV controller marks it.
+                let mut pvc = pvc;
+                pvc.status
+                    .get_or_insert_with(PersistentVolumeClaimStatus::default)
+                    .phase = Some("Pending".to_owned());
+                self.write_pvc(pvc);
                 changed = true;
             }
         }

@@ -45,4 +45,4 @@ pub use kube::Disk;
 pub use log::{Actor, Event, Target};
 pub use mermaid::to_mermaid;
 pub use predict::{DiskFate, HostPvFate, Prediction, VirtualPvFate};
-pub use world::{ClaimRecord, MAX_ROUNDS, Step, World};
+pub use world::{ClaimRecord, MAX_ROUNDS, Starting, Step, World};

@@ -2,7 +2,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use k8s_openapi::api::core::v1::PersistentVolume;
+use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
+use k8s_openapi::api::storage::v1::StorageClass;
 
 use super::apply;
 use super::ids::Ids;
@@ -10,7 +11,7 @@ use super::invariants::{self, Violation};
 use super::kube::{Disk, Disks, Kube, PV_PROTECTION, admit_pv, admit_pvc};
 use super::log::{Actor, Event, Log, Target};
 use crate::decision::Action;
-use crate::error::Error;
+use crate::error::{Error, ObjectRef};
 use crate::explain::Rule;
 use crate::object::{claimed_volume, name, namespace};
 use crate::plan::{ClusterSide, Kind, Object, Plan};
@@ -58,6 +59,45 @@ pub enum Step {
     },
     /// The syncer restarts: it forgets its previous snapshot (R2).
     Restart,
+}
+
+/// One cluster's objects before the first step, in the order written (SPEC Y1 numbers the uids
+/// of objects written without one by this order: classes, then PVs, then PVCs).
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Starting {
+    /// The StorageClasses.
+    pub storage_classes: Vec<StorageClass>,
+    /// The PersistentVolumes.
+    pub persistent_volumes: Vec<PersistentVolume>,
+    /// The PersistentVolumeClaims.
+    pub persistent_volume_claims: Vec<PersistentVolumeClaim>,
+}
+
+impl Starting {
+    /// The objects in this order.
+    pub fn new(
+        storage_classes: Vec<StorageClass>,
+        persistent_volumes: Vec<PersistentVolume>,
+        persistent_volume_claims: Vec<PersistentVolumeClaim>,
+    ) -> Self {
+        Self {
+            storage_classes,
+            persistent_volumes,
+            persistent_volume_claims,
+        }
+    }
+}
+
+impl From<Objects> for Starting {
+    /// A snapshot's objects, in its order (by namespace and name).
+    fn from(objects: Objects) -> Self {
+        Self {
+            storage_classes: objects.storage_classes().cloned().collect(),
+            persistent_volumes: objects.pvs().cloned().collect(),
+            persistent_volume_claims: objects.pvcs().cloned().collect(),
+        }
+    }
 }
 
 /// What the world records of one virtual PVC: the volumes it is or was bound to (SPEC Y1).
@@ -112,8 +152,8 @@ impl World {
     /// The starting world does not settle within [`MAX_ROUNDS`] rounds.
     pub fn new(
         translator: Translator,
-        virtual_objects: Objects,
-        host_objects: Objects,
+        virtual_objects: impl Into<Starting>,
+        host_objects: impl Into<Starting>,
         timeline: bool,
     ) -> Result<Self, Error> {
         let mut world = Self {
@@ -137,17 +177,20 @@ impl World {
             position
         };
         for (side, objects) in [
-            (ClusterSide::Host, host_objects),
-            (ClusterSide::Virtual, virtual_objects),
+            (ClusterSide::Host, host_objects.into()),
+            (ClusterSide::Virtual, virtual_objects.into()),
         ] {
+            let objects: Starting = objects;
             let mut stamped = Objects::default();
-            for class in objects.storage_classes() {
-                let mut class = class.clone();
+            for mut class in objects.storage_classes {
+                let label = ObjectRef::new("StorageClass", &class.metadata);
                 world.ids.start(&mut class.metadata, next());
-                stamped.insert_storage_class(class)?;
+                if stamped.insert_storage_class(class)?.is_some() {
+                    return Err(duplicate(label));
+                }
             }
-            for pv in objects.pvs() {
-                let mut pv = pv.clone();
+            for mut pv in objects.persistent_volumes {
+                let label = ObjectRef::new("PersistentVolume", &pv.metadata);
                 world.ids.start(&mut pv.metadata, next());
                 admit_pv(&mut pv);
                 let finalizers = pv.metadata.finalizers.get_or_insert_with(Vec::new);
@@ -165,13 +208,17 @@ impl World {
                         },
                     );
                 }
-                stamped.insert_pv(pv)?;
+                if stamped.insert_pv(pv)?.is_some() {
+                    return Err(duplicate(label));
+                }
             }
-            for pvc in objects.pvcs() {
-                let mut pvc = pvc.clone();
+            for mut pvc in objects.persistent_volume_claims {
+                let label = ObjectRef::new("PersistentVolumeClaim", &pvc.metadata);
                 world.ids.start(&mut pvc.metadata, next());
                 admit_pvc(&mut pvc, &stamped);
-                stamped.insert_pvc(pvc)?;
+                if stamped.insert_pvc(pvc)?.is_some() {
+                    return Err(duplicate(label));
+                }
             }
             match side {
                 ClusterSide::Host => world.clusters.host_cluster = stamped,
@@ -253,6 +300,21 @@ impl World {
         match step {
             Step::Create { cluster, object } => {
                 let (kind, ns, n) = apply::key(&object);
+                // A host PV a person writes names an existing volume: a disk backs it.
+                if let (ClusterSide::Host, Object::PersistentVolume(pv)) = (cluster, &object)
+                    && has_source(pv)
+                    && self.clusters.host_cluster.pv(&n).is_none()
+                {
+                    let id = self.ids.disk();
+                    self.disks.insert(
+                        id.clone(),
+                        Disk {
+                            id,
+                            pv: Some(n.clone()),
+                            exists: true,
+                        },
+                    );
+                }
                 apply::create(side_mut(&mut self.clusters, cluster), &mut self.ids, object)?;
                 let actor = person(cluster);
                 self.log.record(
@@ -539,6 +601,13 @@ impl World {
                 record.disk = Some(disk.id.clone());
             }
         }
+    }
+}
+
+/// Two starting objects of one kind and name.
+fn duplicate(object: ObjectRef) -> Error {
+    Error::Lifecycle {
+        reason: format!("{object} is written twice in the starting world"),
     }
 }
 
