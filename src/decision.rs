@@ -11,6 +11,7 @@ use serde_json::Value;
 use crate::explain::{Explanation, Rule};
 use crate::fate::Fate;
 use crate::object::without_server_fields;
+use crate::sync::Conflict;
 
 /// What the syncer does with one object (SPEC R1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -116,10 +117,32 @@ impl<T> Decision<T> {
 pub(crate) trait Object: Clone + PartialEq + Serialize {
     /// The object without server-set metadata (SPEC §0): what a desired object holds.
     fn user_part(&self) -> Self;
+    /// Whether the object, server-set metadata aside, is `desired` (empty maps equal absent
+    /// ones), without copying it.
+    fn user_eq(&self, desired: &Self) -> bool;
+}
+
+/// Two string maps, an empty one equal to an absent one.
+fn same_map(
+    a: Option<&std::collections::BTreeMap<String, String>>,
+    b: Option<&std::collections::BTreeMap<String, String>>,
+) -> bool {
+    a.filter(|m| !m.is_empty()) == b.filter(|m| !m.is_empty())
+}
+
+/// The user-owned metadata of two objects agree (name, namespace, labels, annotations).
+fn same_meta(
+    a: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    b: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+) -> bool {
+    a.name == b.name
+        && a.namespace == b.namespace
+        && same_map(a.labels.as_ref(), b.labels.as_ref())
+        && same_map(a.annotations.as_ref(), b.annotations.as_ref())
 }
 
 macro_rules! object {
-    ($($kind:ty),*) => {$(
+    ($($kind:ty => [$($field:ident),*]),* $(,)?) => {$(
         impl Object for $kind {
             fn user_part(&self) -> Self {
                 Self {
@@ -127,11 +150,37 @@ macro_rules! object {
                     ..self.clone()
                 }
             }
+
+            fn user_eq(&self, desired: &Self) -> bool {
+                same_meta(&self.metadata, &desired.metadata) $(&& self.$field == desired.$field)*
+            }
         }
     )*};
 }
 
-object!(PersistentVolume, PersistentVolumeClaim, StorageClass);
+object!(
+    PersistentVolume => [spec, status],
+    PersistentVolumeClaim => [spec, status],
+    StorageClass => [
+        allow_volume_expansion,
+        allowed_topologies,
+        mount_options,
+        parameters,
+        provisioner,
+        reclaim_policy,
+        volume_binding_mode
+    ],
+);
+
+/// Whether a fate asks for nothing: the object is left as it is, is absent as it should be, or
+/// is already as desired. The plan skips such objects without building a decision.
+pub(crate) fn is_noop<T: Object>(current: Option<&T>, fate: &Fate<T>) -> bool {
+    match (fate, current) {
+        (Fate::Untouched, _) | (Fate::Gone { .. }, None) => true,
+        (Fate::Desired(desired), Some(current)) => current.user_eq(desired),
+        _ => false,
+    }
+}
 
 /// Turns a rule's fate into a decision, comparing with the current object.
 pub(crate) fn resolve<T: Object>(
@@ -185,13 +234,35 @@ pub(crate) fn resolve<T: Object>(
     }
 }
 
+/// The host side of a pair: with `conflicts: Report` and a conflict, the host PV carries the
+/// fields in step and the action reports the conflict (B1).
+pub(crate) fn host_decision(
+    current: Option<&PersistentVolume>,
+    fate: Fate<PersistentVolume>,
+    conflicts: &[Conflict],
+    explanation: Option<Explanation>,
+) -> Decision<PersistentVolume> {
+    let mut decision = resolve(current, fate, explanation);
+    if !conflicts.is_empty() {
+        decision.action = Action::Conflict {
+            rule: Rule::B1,
+            reason: conflicts
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+        };
+    }
+    decision
+}
+
 /// The fields of `current` (server-set metadata aside) that differ from `desired`, as JSON
 /// pointers; empty when they agree (empty equals absent).
 pub(crate) fn changed_fields<T: Object>(current: &T, desired: &T) -> Vec<String> {
-    let current = current.user_part();
-    if &current == desired {
+    if current.user_eq(desired) {
         return Vec::new();
     }
+    let current = current.user_part();
     let (Ok(a), Ok(b)) = (
         serde_json::to_value(&current),
         serde_json::to_value(desired),

@@ -8,9 +8,9 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use crate::cluster::VirtualCluster;
 use crate::context::Context;
-use crate::decision::{Action, Decision, resolve};
+use crate::decision::{Decision, host_decision, resolve};
 use crate::error::Error;
-use crate::explain::{Explanation, Rule, Why};
+use crate::explain::{Explanation, Why};
 use crate::fake::{self, FakeInputs};
 use crate::fate::Fate;
 use crate::inputs::Inputs;
@@ -156,10 +156,10 @@ impl Translator {
     /// Invalid or inconsistent inputs, naming the object and field; PV mode `None`.
     pub fn virtual_pv(&self, inputs: &Inputs<'_>) -> Result<Decision<PersistentVolume>, Error> {
         match self.pv_mode("PersistentVolume")? {
-            PvMode::Sync => self.pv_pair(inputs).map(|pair| Decision {
-                explanation: pair.explanation,
-                ..pair.virtual_pv
-            }),
+            PvMode::Sync => {
+                let (fates, explanation) = self.pair_fates(inputs)?;
+                Ok(resolve(inputs.virtual_pv, fates.virtual_pv, explanation))
+            }
             _ => {
                 let mut why = self.why();
                 let fate = fake::decide(
@@ -207,10 +207,13 @@ impl Translator {
                 ),
             ));
         }
-        self.pv_pair(inputs).map(|pair| Decision {
-            explanation: pair.explanation,
-            ..pair.host_pv
-        })
+        let (fates, explanation) = self.pair_fates(inputs)?;
+        Ok(host_decision(
+            inputs.host_pv,
+            fates.host_pv,
+            &fates.conflicts,
+            explanation,
+        ))
     }
 
     /// Both PVs of a pair in sync mode (SPEC S1-S8, H1, B1-B2, D1-D4, C3): the one
@@ -221,6 +224,30 @@ impl Translator {
     ///
     /// Not in sync mode; invalid or inconsistent inputs.
     pub fn pv_pair(&self, inputs: &Inputs<'_>) -> Result<PairDecision, Error> {
+        if self.pv_mode("PersistentVolume")? != PvMode::Sync {
+            return Err(Error::NotManaged {
+                reason: "PV pairs exist only in sync mode".to_owned(),
+            });
+        }
+        let (fates, explanation) = self.pair_fates(inputs)?;
+        let sync::PairFates {
+            virtual_pv,
+            host_pv,
+            conflicts,
+        } = fates;
+        Ok(PairDecision {
+            virtual_pv: resolve(inputs.virtual_pv, virtual_pv, None),
+            host_pv: host_decision(inputs.host_pv, host_pv, &conflicts, None),
+            conflicts,
+            explanation,
+        })
+    }
+
+    /// The one implementation of sync mode for a pair: both fates and the explanation.
+    fn pair_fates(
+        &self,
+        inputs: &Inputs<'_>,
+    ) -> Result<(sync::PairFates, Option<Explanation>), Error> {
         if self.pv_mode("PersistentVolume")? != PvMode::Sync {
             return Err(Error::NotManaged {
                 reason: "PV pairs exist only in sync mode".to_owned(),
@@ -239,26 +266,7 @@ impl Translator {
             &self.context,
             &mut why,
         )?;
-        let mut host_pv = resolve(inputs.host_pv, fates.host_pv, None);
-        if !fates.conflicts.is_empty() {
-            // B1 with `conflicts: Report`: the host PV carries the fields in step; the
-            // conflicting ones are left on both sides and reported.
-            host_pv.action = Action::Conflict {
-                rule: Rule::B1,
-                reason: fates
-                    .conflicts
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            };
-        }
-        Ok(PairDecision {
-            virtual_pv: resolve(inputs.virtual_pv, fates.virtual_pv, None),
-            host_pv,
-            conflicts: fates.conflicts,
-            explanation: why.finish(),
-        })
+        Ok((fates, why.finish()))
     }
 
     /// B1, B2 for a pair given both PVs as they were at the last sync and as they are now, and

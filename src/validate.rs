@@ -26,7 +26,7 @@ const VOLUME_MODES: [&str; 2] = ["Filesystem", "Block"];
 /// it).
 pub fn validate_pvc(pvc: &PersistentVolumeClaim) -> Result<(), Error> {
     validate_claim_identity(pvc)?;
-    let object = pvc_ref(pvc);
+    let object = || pvc_ref(pvc);
     let spec = pvc.spec.as_ref();
     check_access_modes(&object, spec.and_then(|s| s.access_modes.as_deref()))?;
     check_volume_mode(&object, spec.and_then(|s| s.volume_mode.as_deref()))?;
@@ -40,9 +40,8 @@ pub fn validate_pvc(pvc: &PersistentVolumeClaim) -> Result<(), Error> {
 /// copy (N2) needs both: an unnamed PVC would match a nameless claim. The rest of the PVC is
 /// vcluster's to copy as it is (S4, P1).
 pub fn validate_claim_identity(pvc: &PersistentVolumeClaim) -> Result<(), Error> {
-    let object = pvc_ref(pvc);
     if pvc.metadata.name.as_deref().unwrap_or_default().is_empty() {
-        return Err(Error::invalid(object, "metadata.name", "missing"));
+        return Err(Error::invalid(pvc_ref(pvc), "metadata.name", "missing"));
     }
     if pvc
         .metadata
@@ -51,18 +50,22 @@ pub fn validate_claim_identity(pvc: &PersistentVolumeClaim) -> Result<(), Error>
         .unwrap_or_default()
         .is_empty()
     {
-        return Err(Error::invalid(object, "metadata.namespace", "missing"));
+        return Err(Error::invalid(
+            pvc_ref(pvc),
+            "metadata.namespace",
+            "missing",
+        ));
     }
     Ok(())
 }
 
 /// I7: checks that a PV passes the API server's schema for the fields this crate reads or
 /// writes: a valid storage capacity, exactly one volume source, access modes, a valid reclaim
-/// policy and volume mode.
+/// policy and volume mode. Nothing is allocated unless there is an error to report.
 pub fn validate_pv(pv: &PersistentVolume) -> Result<(), Error> {
-    let object = pv_ref(pv);
+    let object = || pv_ref(pv);
     if pv.metadata.name.as_deref().unwrap_or_default().is_empty() {
-        return Err(Error::invalid(object, "metadata.name", "missing"));
+        return Err(Error::invalid(object(), "metadata.name", "missing"));
     }
     let spec = pv.spec.as_ref();
     check_resources(
@@ -97,18 +100,21 @@ pub(crate) fn reclaim_policy_of(pv: &PersistentVolume) -> Result<Option<ReclaimP
         })
 }
 
-fn check_access_modes(object: &ObjectRef, modes: Option<&[String]>) -> Result<(), Error> {
+fn check_access_modes(
+    object: &impl Fn() -> ObjectRef,
+    modes: Option<&[String]>,
+) -> Result<(), Error> {
     let modes = modes.unwrap_or_default();
     if modes.is_empty() {
         return Err(Error::invalid(
-            object.clone(),
+            object(),
             "spec.accessModes",
             "at least one access mode is required",
         ));
     }
     match modes.iter().find(|m| !ACCESS_MODES.contains(&m.as_str())) {
         Some(bad) => Err(Error::invalid(
-            object.clone(),
+            object(),
             "spec.accessModes",
             format!("unknown access mode {bad:?}"),
         )),
@@ -116,10 +122,10 @@ fn check_access_modes(object: &ObjectRef, modes: Option<&[String]>) -> Result<()
     }
 }
 
-fn check_volume_mode(object: &ObjectRef, mode: Option<&str>) -> Result<(), Error> {
+fn check_volume_mode(object: &impl Fn() -> ObjectRef, mode: Option<&str>) -> Result<(), Error> {
     match mode {
         Some(m) if !VOLUME_MODES.contains(&m) => Err(Error::invalid(
-            object.clone(),
+            object(),
             "spec.volumeMode",
             format!("unknown volume mode {m:?} (want Filesystem or Block)"),
         )),
@@ -129,15 +135,15 @@ fn check_volume_mode(object: &ObjectRef, mode: Option<&str>) -> Result<(), Error
 
 /// A resource map (requests or capacity) with a `storage` entry and only valid quantities.
 pub(crate) fn check_resources(
-    object: &ObjectRef,
+    object: &impl Fn() -> ObjectRef,
     field: &str,
     map: Option<&BTreeMap<String, Quantity>>,
 ) -> Result<(), Error> {
     let map = map
         .filter(|m| m.contains_key("storage"))
-        .ok_or_else(|| Error::invalid(object.clone(), format!("{field}.storage"), "missing"))?;
+        .ok_or_else(|| Error::invalid(object(), format!("{field}.storage"), "missing"))?;
     for (resource, quantity) in map {
-        check_quantity(object, &format!("{field}.{resource}"), &quantity.0)?;
+        check_quantity(object, field, resource, &quantity.0)?;
     }
     Ok(())
 }
@@ -179,32 +185,44 @@ pub(crate) fn volume_sources(spec: &PersistentVolumeSpec) -> impl Iterator<Item 
 }
 
 /// A PV names exactly one volume source (the API server rejects none or several).
-fn check_one_source(object: &ObjectRef, spec: Option<&PersistentVolumeSpec>) -> Result<(), Error> {
-    let sources: Vec<&str> = spec
-        .map(|s| volume_sources(s).collect())
-        .unwrap_or_default();
-    match sources.as_slice() {
-        [_] => Ok(()),
-        [] => Err(Error::invalid(object.clone(), "spec", "no volume source")),
-        several => Err(Error::invalid(
-            object.clone(),
-            "spec",
-            format!(
-                "several volume sources ({}); exactly one is allowed",
-                several.join(", ")
-            ),
-        )),
+fn check_one_source(
+    object: &impl Fn() -> ObjectRef,
+    spec: Option<&PersistentVolumeSpec>,
+) -> Result<(), Error> {
+    let count = spec.map_or(0, |s| volume_sources(s).count());
+    match count {
+        1 => Ok(()),
+        0 => Err(Error::invalid(object(), "spec", "no volume source")),
+        _ => {
+            let several: Vec<&str> = spec
+                .map(|s| volume_sources(s).collect())
+                .unwrap_or_default();
+            Err(Error::invalid(
+                object(),
+                "spec",
+                format!(
+                    "several volume sources ({}); exactly one is allowed",
+                    several.join(", ")
+                ),
+            ))
+        }
     }
 }
 
-fn check_quantity(object: &ObjectRef, field: &str, text: &str) -> Result<(), Error> {
+fn check_quantity(
+    object: &impl Fn() -> ObjectRef,
+    field: &str,
+    resource: &str,
+    text: &str,
+) -> Result<(), Error> {
+    let at = || format!("{field}.{resource}");
     match text.parse::<ExactQuantity>() {
         Ok(q) if q.is_negative() => Err(Error::invalid(
-            object.clone(),
-            field,
+            object(),
+            at(),
             format!("negative quantity {text:?}"),
         )),
         Ok(_) => Ok(()),
-        Err(e) => Err(Error::invalid(object.clone(), field, e.to_string())),
+        Err(e) => Err(Error::invalid(object(), at(), e.to_string())),
     }
 }

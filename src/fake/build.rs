@@ -128,7 +128,7 @@ pub(crate) fn fake_capacity(
                 .as_ref()
                 .and_then(|s| s.capacity.clone())
                 .unwrap_or_default();
-            check_resources(&pv_ref(pv), "spec.capacity", Some(&capacity))?;
+            check_resources(&|| pv_ref(pv), "spec.capacity", Some(&capacity))?;
             why.field(
                 "spec.capacity",
                 Source::Option {

@@ -5,7 +5,6 @@ use std::borrow::Cow;
 use k8s_openapi::api::storage::v1::StorageClass;
 
 use super::{Builder, ClusterSide, Kind, Object};
-use crate::decision::resolve;
 use crate::explain::Rule;
 use crate::fate::Fate;
 use crate::mode::StorageClassMode;
@@ -34,15 +33,13 @@ fn from_host(builder: &mut Builder<'_>, current: &Snapshot) {
         let class_name = name(&class.metadata);
         let mut why = builder.why();
         match storage_class::from_host(class, builder.context().class_selector(), &mut why) {
-            Ok(fate) => builder.record(
+            Ok(fate) => builder.record_fate(
                 ClusterSide::Virtual,
                 Kind::StorageClass,
                 ("", class_name),
-                resolve(
-                    virtual_objects.storage_class(class_name),
-                    fate,
-                    why.finish(),
-                ),
+                virtual_objects.storage_class(class_name),
+                fate,
+                why.finish(),
                 wrap,
             ),
             Err(error) => builder.error(error),
@@ -57,11 +54,13 @@ fn from_host(builder: &mut Builder<'_>, current: &Snapshot) {
         why.rule(Rule::C1, || {
             format!("no host class {class_name:?}: the virtual class is deleted")
         });
-        builder.record(
+        builder.record_fate(
             ClusterSide::Virtual,
             Kind::StorageClass,
             ("", class_name),
-            resolve(Some(class), Fate::removed(), why.finish()),
+            Some(class),
+            Fate::removed(),
+            why.finish(),
             wrap,
         );
     }
@@ -108,11 +107,13 @@ fn to_host(builder: &mut Builder<'_>, current: &Snapshot) {
             }
             _ => Fate::Desired(desired),
         };
-        builder.record(
+        builder.record_fate(
             ClusterSide::Host,
             Kind::StorageClass,
             ("", &host_name),
-            resolve(existing, fate, why.finish()),
+            existing,
+            fate,
+            why.finish(),
             wrap,
         );
     }
@@ -133,11 +134,13 @@ fn to_host(builder: &mut Builder<'_>, current: &Snapshot) {
         why.rule(Rule::C2, || {
             format!("the virtual class {source:?} is gone: delete its host class")
         });
-        builder.record(
+        builder.record_fate(
             ClusterSide::Host,
             Kind::StorageClass,
             ("", name(&class.metadata)),
-            resolve(Some(class), Fate::removed(), why.finish()),
+            Some(class),
+            Fate::removed(),
+            why.finish(),
             wrap,
         );
     }

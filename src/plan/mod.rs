@@ -184,6 +184,26 @@ impl<'a> Builder<'a> {
         self.errors.push(error);
     }
 
+    /// Files a rule's fate for an object as it is now; an object the fate leaves as it is files
+    /// nothing, and costs no copy.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn record_fate<T: crate::decision::Object>(
+        &mut self,
+        cluster: ClusterSide,
+        kind: Kind,
+        key: (&str, &str),
+        current: Option<&T>,
+        fate: crate::fate::Fate<T>,
+        explanation: Option<Explanation>,
+        wrap: fn(T) -> Object,
+    ) {
+        if crate::decision::is_noop(current, &fate) {
+            return;
+        }
+        let decision = crate::decision::resolve(current, fate, explanation);
+        self.record(cluster, kind, key, decision, wrap);
+    }
+
     /// Files a decision; an unchanged object files nothing.
     pub(crate) fn record<T>(
         &mut self,

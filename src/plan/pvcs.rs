@@ -4,7 +4,7 @@
 use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 
 use super::{Builder, ClusterSide, Kind, Object};
-use crate::decision::{Action, Decision, resolve};
+use crate::decision::{Action, Decision};
 use crate::explain::Rule;
 use crate::fate::Fate;
 use crate::object::{
@@ -65,11 +65,13 @@ pub(super) fn plan(builder: &mut Builder<'_>, previous: Option<&Snapshot>, curre
         };
         let mut why = builder.why();
         match pvc::host_pvc(&inputs, context, &mut why) {
-            Ok(fate) => builder.record(
+            Ok(fate) => builder.record_fate(
                 ClusterSide::Host,
                 Kind::PersistentVolumeClaim,
                 (host_namespace, &host_name),
-                resolve(host_pvc, fate, why.finish()),
+                host_pvc,
+                fate,
+                why.finish(),
                 wrap,
             ),
             Err(error) => builder.error(error),
@@ -85,21 +87,28 @@ pub(super) fn plan(builder: &mut Builder<'_>, previous: Option<&Snapshot>, curre
                 .and_then(|volume| host.pv(volume)),
         };
         let mut why = builder.why();
-        let decision = match pvc::virtual_pvc(&back, context, &mut why) {
-            VirtualPvcFate::Plain(fate) => resolve(Some(pvc), fate, why.finish()),
-            VirtualPvcFate::Recreate(desired) => Decision {
-                desired: Some(desired),
-                action: Action::Recreate,
-                explanation: why.finish(),
-            },
-        };
-        builder.record(
-            ClusterSide::Virtual,
-            Kind::PersistentVolumeClaim,
-            (pvc_namespace, pvc_name),
-            decision,
-            wrap,
-        );
+        match pvc::virtual_pvc(&back, context, &mut why) {
+            VirtualPvcFate::Plain(fate) => builder.record_fate(
+                ClusterSide::Virtual,
+                Kind::PersistentVolumeClaim,
+                (pvc_namespace, pvc_name),
+                Some(pvc),
+                fate,
+                why.finish(),
+                wrap,
+            ),
+            VirtualPvcFate::Recreate(desired) => builder.record(
+                ClusterSide::Virtual,
+                Kind::PersistentVolumeClaim,
+                (pvc_namespace, pvc_name),
+                Decision {
+                    desired: Some(desired),
+                    action: Action::Recreate,
+                    explanation: why.finish(),
+                },
+                wrap,
+            ),
+        }
     }
     // P4: a host PVC this virtual cluster made (R5: marker, object-name, object-namespace, and
     // its name is N2 of them) whose virtual PVC is gone.
@@ -127,11 +136,13 @@ pub(super) fn plan(builder: &mut Builder<'_>, previous: Option<&Snapshot>, curre
         why.rule(Rule::P4, || {
             format!("the virtual PVC {source_namespace}/{source_name} is gone: delete its host PVC")
         });
-        builder.record(
+        builder.record_fate(
             ClusterSide::Host,
             Kind::PersistentVolumeClaim,
             (host_namespace, name(&host_pvc.metadata)),
-            resolve(Some(host_pvc), Fate::removed(), why.finish()),
+            Some(host_pvc),
+            Fate::removed(),
+            why.finish(),
             wrap,
         );
     }

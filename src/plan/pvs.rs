@@ -7,7 +7,7 @@ use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
 use k8s_openapi::api::storage::v1::StorageClass;
 
 use super::{Builder, ClusterSide, Kind, Object};
-use crate::decision::{Decision, resolve};
+use crate::decision::{Decision, host_decision};
 use crate::explain::Rule;
 use crate::fake::{self, Claims, FakeInputs};
 use crate::fate::Fate;
@@ -71,16 +71,15 @@ fn fake_mode(builder: &mut Builder<'_>, current: &Snapshot) {
         };
         let mut why = builder.why();
         match fake::decide(&inputs, builder.context(), &mut why) {
-            Ok(fate) => {
-                let decision = resolve(inputs.current, fate, why.finish());
-                builder.record(
-                    ClusterSide::Virtual,
-                    Kind::PersistentVolume,
-                    ("", pv_name),
-                    decision,
-                    wrap,
-                );
-            }
+            Ok(fate) => builder.record_fate(
+                ClusterSide::Virtual,
+                Kind::PersistentVolume,
+                ("", pv_name),
+                inputs.current,
+                fate,
+                why.finish(),
+                wrap,
+            ),
             Err(error) => builder.error(error),
         }
     }
@@ -191,32 +190,34 @@ fn pair(
             )),
         };
     }
-    let virtual_decision = resolve(inputs.virtual_pv, virtual_fate, explanation.clone());
-    let mut host_decision: Decision<PersistentVolume> =
-        resolve(inputs.host_pv, fates.host_pv, explanation);
-    if !fates.conflicts.is_empty() {
-        host_decision.action = crate::decision::Action::Conflict {
-            rule: Rule::B1,
-            reason: fates
-                .conflicts
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; "),
-        };
-    }
-    builder.record(
+    builder.record_fate(
         ClusterSide::Virtual,
         Kind::PersistentVolume,
         ("", virtual_name),
-        virtual_decision,
+        inputs.virtual_pv,
+        virtual_fate,
+        explanation.clone(),
         wrap,
     );
-    builder.record(
-        ClusterSide::Host,
-        Kind::PersistentVolume,
-        ("", host_name),
-        host_decision,
-        wrap,
-    );
+    if fates.conflicts.is_empty() {
+        builder.record_fate(
+            ClusterSide::Host,
+            Kind::PersistentVolume,
+            ("", host_name),
+            inputs.host_pv,
+            fates.host_pv,
+            explanation,
+            wrap,
+        );
+    } else {
+        let decision: Decision<PersistentVolume> =
+            host_decision(inputs.host_pv, fates.host_pv, &fates.conflicts, explanation);
+        builder.record(
+            ClusterSide::Host,
+            Kind::PersistentVolume,
+            ("", host_name),
+            decision,
+            wrap,
+        );
+    }
 }

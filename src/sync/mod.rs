@@ -21,7 +21,7 @@ use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
 pub use bidirectional::{Conflict, SyncedField};
 pub use decision::MirrorDecision;
 pub(crate) use decision::{host_claim, mirror_decision, owns_by_evidence};
-pub(crate) use pair::{PairInputs, decide};
+pub(crate) use pair::{PairFates, PairInputs, decide};
 
 use crate::context::Context;
 use crate::error::Error;
