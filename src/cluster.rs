@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::names::{self, NameError};
+use crate::wellknown::TRANSLATED_LABEL_KEYS;
 
 /// A virtual cluster as the host sees it: its name `V` and the host namespace `H` it syncs into.
 ///
@@ -30,6 +31,10 @@ pub struct VirtualCluster {
     /// N4's cluster marker, computed once: it is compared on every host PV.
     #[serde(skip)]
     marker: String,
+    /// N5 of the four reserved label keys, computed once (a hash each): every label of every
+    /// object crossing to the host is looked up here.
+    #[serde(skip)]
+    translated_keys: [String; 4],
 }
 
 /// The identity as written in a file, checked by `TryFrom`.
@@ -61,8 +66,19 @@ impl Default for VirtualCluster {
             name: default_name(),
             host_namespace: default_name(),
             marker: "vcluster-x-vcluster".to_owned(),
+            translated_keys: translated_keys("vcluster"),
         }
     }
+}
+
+/// N5 of the four reserved label keys for virtual cluster `name` (an ASCII label, so N1 cannot
+/// refuse them).
+fn translated_keys(name: &str) -> [String; 4] {
+    TRANSLATED_LABEL_KEYS.map(|key| {
+        names::host_label_key(key, name)
+            .map(Cow::into_owned)
+            .unwrap_or_default()
+    })
 }
 
 /// Why `value` is not a DNS-1123 label, if it is not one.
@@ -107,10 +123,12 @@ impl VirtualCluster {
         }
         // Both parts are ASCII labels now, so N1 cannot refuse them.
         let marker = names::cluster_marker(&host_namespace, &name).unwrap_or_default();
+        let translated_keys = translated_keys(&name);
         Ok(Self {
             name,
             host_namespace,
             marker,
+            translated_keys,
         })
     }
 
@@ -152,15 +170,25 @@ impl VirtualCluster {
         &self.name
     }
 
-    /// N5: the host key of virtual label key `key`.
+    /// N5: the host key of virtual label key `key`: one of the four reserved keys translated,
+    /// any other key as it is.
     pub fn host_label_key<'k>(&self, key: &'k str) -> Cow<'k, str> {
-        // `V` is an ASCII label (M5), so N1 cannot refuse the reserved keys' translation.
-        names::host_label_key(key, &self.name).unwrap_or(Cow::Borrowed(key))
+        TRANSLATED_LABEL_KEYS
+            .iter()
+            .zip(&self.translated_keys)
+            .find(|(reserved, _)| **reserved == key)
+            .map_or(Cow::Borrowed(key), |(_, translated)| {
+                Cow::Owned(translated.clone())
+            })
     }
 
     /// The inverse of N5 for this cluster: the virtual key of a translated host key.
     pub fn virtual_label_key(&self, host_key: &str) -> Option<&'static str> {
-        names::virtual_label_key(host_key, &self.name)
+        TRANSLATED_LABEL_KEYS
+            .iter()
+            .zip(&self.translated_keys)
+            .find(|(_, translated)| translated.as_str() == host_key)
+            .map(|(reserved, _)| *reserved)
     }
 }
 

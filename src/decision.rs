@@ -117,9 +117,51 @@ impl<T> Decision<T> {
 pub(crate) trait Object: Clone + PartialEq + Serialize {
     /// The object without server-set metadata (SPEC §0): what a desired object holds.
     fn user_part(&self) -> Self;
+    /// Its metadata.
+    fn metadata_of(&self) -> &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
     /// Whether the object, server-set metadata aside, is `desired` (empty maps equal absent
     /// ones), without copying it.
     fn user_eq(&self, desired: &Self) -> bool;
+    /// Appends the JSON pointers of the fields besides metadata that differ from `desired`;
+    /// only the parts that differ are serialised.
+    fn diff_rest(&self, desired: &Self, out: &mut Vec<String>);
+}
+
+/// The pointers of the leaves of `path` where two serialisable values differ.
+fn diff_part<T: Serialize + PartialEq>(path: &str, a: &T, b: &T, out: &mut Vec<String>) {
+    if a == b {
+        return;
+    }
+    match (serde_json::to_value(a), serde_json::to_value(b)) {
+        (Ok(x), Ok(y)) => diff(&x, &y, &mut path.to_owned(), out),
+        _ => out.push(path.to_owned()),
+    }
+}
+
+/// The pointers of the keys of a metadata map that differ (empty and absent maps alike).
+fn diff_map(
+    path: &str,
+    a: Option<&std::collections::BTreeMap<String, String>>,
+    b: Option<&std::collections::BTreeMap<String, String>>,
+    out: &mut Vec<String>,
+) {
+    let empty = std::collections::BTreeMap::new();
+    let (a, b) = (a.unwrap_or(&empty), b.unwrap_or(&empty));
+    if a == b {
+        return;
+    }
+    let mut keys: Vec<&String> = a
+        .iter()
+        .filter(|(k, v)| b.get(*k) != Some(*v))
+        .map(|(k, _)| k)
+        .chain(b.keys().filter(|k| !a.contains_key(*k)))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    out.extend(
+        keys.into_iter()
+            .map(|k| format!("{path}/{}", k.replace('~', "~0").replace('/', "~1"))),
+    );
 }
 
 /// Two string maps, an empty one equal to an absent one.
@@ -128,6 +170,23 @@ fn same_map(
     b: Option<&std::collections::BTreeMap<String, String>>,
 ) -> bool {
     a.filter(|m| !m.is_empty()) == b.filter(|m| !m.is_empty())
+}
+
+/// The JSON name of a field (camelCase).
+fn json_name(field: &str) -> String {
+    let mut out = String::with_capacity(field.len());
+    let mut upper = false;
+    for c in field.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The user-owned metadata of two objects agree (name, namespace, labels, annotations).
@@ -151,8 +210,21 @@ macro_rules! object {
                 }
             }
 
+            fn metadata_of(&self) -> &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+                &self.metadata
+            }
+
             fn user_eq(&self, desired: &Self) -> bool {
                 same_meta(&self.metadata, &desired.metadata) $(&& self.$field == desired.$field)*
+            }
+
+            fn diff_rest(&self, desired: &Self, out: &mut Vec<String>) {
+                $(diff_part(
+                    &format!("/{}", json_name(stringify!($field))),
+                    &self.$field,
+                    &desired.$field,
+                    out,
+                );)*
             }
         }
     )*};
@@ -262,15 +334,28 @@ pub(crate) fn changed_fields<T: Object>(current: &T, desired: &T) -> Vec<String>
     if current.user_eq(desired) {
         return Vec::new();
     }
-    let current = current.user_part();
-    let (Ok(a), Ok(b)) = (
-        serde_json::to_value(&current),
-        serde_json::to_value(desired),
-    ) else {
-        return vec![String::new()];
-    };
+    let (a, b) = (current.metadata_of(), desired.metadata_of());
     let mut out = Vec::new();
-    diff(&a, &b, &mut String::new(), &mut out);
+    if a.name != b.name {
+        out.push("/metadata/name".to_owned());
+    }
+    if a.namespace != b.namespace {
+        out.push("/metadata/namespace".to_owned());
+    }
+    diff_map(
+        "/metadata/annotations",
+        a.annotations.as_ref(),
+        b.annotations.as_ref(),
+        &mut out,
+    );
+    diff_map(
+        "/metadata/labels",
+        a.labels.as_ref(),
+        b.labels.as_ref(),
+        &mut out,
+    );
+    current.diff_rest(desired, &mut out);
+    out.sort();
     out
 }
 

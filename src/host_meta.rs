@@ -5,6 +5,7 @@
 //! already-translated label keys and its annotations naming CSI secrets are dropped
 //! (SPEC H1 0.2).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -43,7 +44,11 @@ pub(crate) fn host_labels(
         .flatten()
         .filter(|(key, _)| cluster.virtual_label_key(key).is_none())
         .map(|(key, value)| {
-            let host_key = cluster.host_label_key(&key).into_owned();
+            // A key that crosses unchanged is moved, not copied.
+            let host_key = match cluster.host_label_key(&key) {
+                Cow::Owned(translated) => translated,
+                Cow::Borrowed(_) => key,
+            };
             (host_key, value)
         })
         .collect()
