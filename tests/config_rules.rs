@@ -105,25 +105,29 @@ fn m2_empty_document_is_v020_defaults() {
     assert_eq!(resolve(&json!({})).unwrap(), ok(""));
 }
 
+/// A virtual scheduler with the node sync vcluster requires for it (M2, 0.2).
+const SCHEDULER: &str = "controlPlane: {advanced: {virtualScheduler: {enabled: true}}}";
+/// `sync.fromHost.nodes.enabled: true` merged into a `sync.fromHost` flow mapping.
+const NODES: &str = "nodes: {enabled: true}";
+
 #[test]
 fn m2_auto_becomes_from_host_with_virtual_scheduler_and_pvc_sync() {
-    // M02 (vcluster also requires sync.fromHost.nodes.enabled; that is not storage, not checked).
+    // M02: vcluster requires sync.fromHost.nodes.enabled with a scheduler.
     let config = ok("
 controlPlane: {advanced: {virtualScheduler: {enabled: true}}}
 sync: {fromHost: {nodes: {enabled: true}}}
 ");
     assert_eq!(config.mode, FAKE_FROM_HOST);
     assert_eq!(config.generation, Generation::V020);
-    assert_eq!(
-        mode("controlPlane: {advanced: {virtualScheduler: {enabled: true}}}"),
-        FAKE_FROM_HOST
-    );
 }
 
 #[test]
 fn m2_auto_becomes_from_host_with_k8s_distro_scheduler() {
     assert_eq!(
-        mode("controlPlane: {distro: {k8s: {enabled: true, scheduler: {enabled: true}}}}"),
+        mode(&format!(
+            "controlPlane: {{distro: {{k8s: {{enabled: true, scheduler: {{enabled: true}}}}}}}}\n\
+             sync: {{fromHost: {{{NODES}}}}}"
+        )),
         FAKE_FROM_HOST
     );
 }
@@ -131,21 +135,65 @@ fn m2_auto_becomes_from_host_with_k8s_distro_scheduler() {
 #[test]
 fn m2_auto_becomes_from_host_with_hybrid_scheduling() {
     assert_eq!(
-        mode("sync: {toHost: {pods: {hybridScheduling: {enabled: true}}}}"),
+        mode(&format!(
+            "sync: {{toHost: {{pods: {{hybridScheduling: {{enabled: true}}}}}}, fromHost: {{{NODES}}}}}"
+        )),
         FAKE_FROM_HOST
     );
 }
 
 #[test]
 fn m2_auto_is_the_default_and_can_be_written() {
-    for value in ["auto", "Auto", "AUTO", "'auto'"] {
+    for value in ["auto", "'auto'", "\"auto\""] {
         let yaml = format!(
-            "controlPlane: {{advanced: {{virtualScheduler: {{enabled: true}}}}}}\n\
-             sync: {{fromHost: {{storageClasses: {{enabled: {value}}}}}}}"
+            "{SCHEDULER}\nsync: {{fromHost: {{{NODES}, storageClasses: {{enabled: {value}}}}}}}"
         );
         assert_eq!(mode(&yaml), FAKE_FROM_HOST, "{value}");
         let yaml = format!("sync: {{fromHost: {{storageClasses: {{enabled: {value}}}}}}}");
         assert_eq!(mode(&yaml), FAKE_OFF, "{value}");
+    }
+}
+
+#[test]
+fn m2_only_exact_auto_is_auto() {
+    // 0.2, as vcluster: validation promotes exactly "auto", and the host class syncer starts
+    // only for exactly "true"; any other string is off, even with a scheduler.
+    for value in ["Auto", "AUTO", "' auto'", "automatic", "''"] {
+        let yaml = format!(
+            "{SCHEDULER}\nsync: {{fromHost: {{{NODES}, storageClasses: {{enabled: {value}}}}}}}"
+        );
+        let config = ok(&yaml);
+        assert_eq!(config.mode, FAKE_OFF, "{value}");
+        assert_eq!(config.class_limit(), None, "{value}");
+        let reason = config.reasons.last().unwrap();
+        assert!(
+            reason.sentence.contains("is neither true nor \"auto\""),
+            "{value}: {reason}"
+        );
+    }
+}
+
+#[test]
+fn m2_only_exact_true_turns_the_host_class_syncer_on() {
+    // 0.2: a quoted "True", "TRUE" or "yes" is a string other than "true": off (vcluster
+    // registers the syncer for `== "true"` only), and no conflict with toHost either.
+    for value in ["'True'", "\"TRUE\"", "'yes'", "'on'", "'1'", "' true'"] {
+        let yaml = format!(
+            "sync: {{fromHost: {{storageClasses: {{enabled: {value}, selector: {{matchLabels: {{a: b}}}}}}}}}}"
+        );
+        let config = ok(&yaml);
+        assert_eq!(config.mode, FAKE_OFF, "{value}");
+        assert_eq!(config.class_limit(), None, "{value}");
+        let yaml = format!(
+            "sync: {{fromHost: {{storageClasses: {{enabled: {value}}}}}, \
+             toHost: {{storageClasses: {{enabled: true}}}}}}"
+        );
+        assert_eq!(mode(&yaml), FAKE_TO_HOST, "{value}");
+    }
+    // The boolean and exactly "true" are on.
+    for value in ["true", "'true'", "\"true\""] {
+        let yaml = format!("sync: {{fromHost: {{storageClasses: {{enabled: {value}}}}}}}");
+        assert_eq!(mode(&yaml), FAKE_FROM_HOST, "{value}");
     }
 }
 
@@ -170,7 +218,7 @@ sync:
 fn m2_auto_stays_off_without_pvc_sync() {
     let config = ok("
 controlPlane: {advanced: {virtualScheduler: {enabled: true}}}
-sync: {toHost: {persistentVolumeClaims: {enabled: false}}}
+sync: {toHost: {persistentVolumeClaims: {enabled: false}}, fromHost: {nodes: {enabled: true}}}
 ");
     assert_eq!(config.mode, FAKE_OFF);
     assert!(!config.pvc_sync);
@@ -183,7 +231,7 @@ fn m2_auto_not_promoted_when_to_host_no_error() {
         mode(
             "
 controlPlane: {advanced: {virtualScheduler: {enabled: true}}}
-sync: {toHost: {storageClasses: {enabled: true}}}
+sync: {toHost: {storageClasses: {enabled: true}}, fromHost: {nodes: {enabled: true}}}
 "
         ),
         FAKE_TO_HOST
@@ -191,8 +239,9 @@ sync: {toHost: {storageClasses: {enabled: true}}}
 }
 
 #[test]
-fn m2_from_host_true_as_boolean_or_string_any_case() {
-    for value in ["true", "True", "'true'", "\"TRUE\"", "'True'"] {
+fn m2_from_host_true_as_boolean_or_exact_string() {
+    // Unquoted True and TRUE are YAML booleans; the string must be exactly "true" (0.2).
+    for value in ["true", "True", "TRUE", "'true'", "yes", "on", "Y"] {
         let yaml = format!("sync: {{fromHost: {{storageClasses: {{enabled: {value}}}}}}}");
         assert_eq!(mode(&yaml), FAKE_FROM_HOST, "{value}");
     }
@@ -208,10 +257,9 @@ sync:
 
 #[test]
 fn m2_from_host_false_wins_over_a_scheduler() {
-    for value in ["false", "'false'", "'FALSE'", "False"] {
+    for value in ["false", "'false'", "'FALSE'", "False", "no", "off"] {
         let yaml = format!(
-            "controlPlane: {{advanced: {{virtualScheduler: {{enabled: true}}}}}}\n\
-             sync: {{fromHost: {{storageClasses: {{enabled: {value}}}}}}}"
+            "{SCHEDULER}\nsync: {{fromHost: {{{NODES}, storageClasses: {{enabled: {value}}}}}}}"
         );
         assert_eq!(mode(&yaml), FAKE_OFF, "{value}");
     }
@@ -219,19 +267,20 @@ fn m2_from_host_false_wins_over_a_scheduler() {
 
 #[test]
 fn m2_from_host_and_to_host_is_an_error() {
-    // M04
-    for value in ["true", "'true'", "'True'"] {
+    // M04: vcluster's reason, quoted.
+    for value in ["true", "'true'", "True", "on"] {
         let yaml = format!(
             "sync: {{fromHost: {{storageClasses: {{enabled: {value}}}}}, \
              toHost: {{storageClasses: {{enabled: true}}}}}}"
         );
         let (path, reason) = config_err(&yaml);
         assert_eq!(path, "sync.fromHost.storageClasses.enabled");
-        assert!(
-            reason.contains("sync.toHost.storageClasses.enabled"),
-            "{reason}"
+        assert_eq!(
+            reason,
+            "vcluster refuses to start: \"you cannot enable both \
+             sync.fromHost.storageClasses.enabled and sync.toHost.storageClasses.enabled at the \
+             same time. Choose only one of them\""
         );
-        assert!(reason.contains("choose only one"), "{reason}");
     }
 }
 
@@ -293,7 +342,10 @@ fn m2_yaml_1_1_booleans_are_booleans_as_in_helm() {
         PvMode::Sync
     );
     assert_eq!(
-        mode("controlPlane: {advanced: {virtualScheduler: {enabled: on}}}"),
+        mode(
+            "controlPlane: {advanced: {virtualScheduler: {enabled: on}}}\n\
+             sync: {fromHost: {nodes: {enabled: Yes}}}"
+        ),
         FAKE_FROM_HOST
     );
     // Quoted, it is a string: an error for a boolean key.
@@ -485,7 +537,6 @@ sync:
           - {key: present, operator: Exists, values: []}
           - {key: absent, operator: DoesNotExist, values: null}
           - {key: other, operator: In, values: ['']}
-        someFutureField: ignored
 ");
     assert_eq!(config.mode, FAKE_FROM_HOST);
     let selector = config.storage_class_selector.unwrap();
@@ -705,7 +756,8 @@ sync: {persistentvolumes: {enabled: true}}
 // ---------------------------------------------------------------------------------------------
 
 #[test]
-fn m4_unknown_keys_are_ignored_everywhere() {
+fn m4_unknown_keys_are_ignored_outside_the_strict_sections() {
+    // 0.2: sync.toHost, sync.fromHost and privateNodes are strict; elsewhere keys are ignored.
     let config = ok("
 someTopLevelThing: [1, 2, 3]
 controlPlane:
@@ -713,16 +765,16 @@ controlPlane:
   advanced:
     virtualScheduler: {enabled: true, extra: 5}
 sync:
+  someFutureSection: {enabled: 7}
   toHost:
     persistentVolumes:
       enabled: true
       patches: [{path: metadata.annotations, expression: x}]
-    newResource: {enabled: 7}
   fromHost:
+    nodes: {enabled: true}
     storageClasses:
       enabled: auto
       patches: []
-      unknownFlag: 1
 ");
     assert_eq!(
         config.mode,
@@ -775,11 +827,7 @@ fn m4_wrong_type_names_its_path() {
             "sync: {toHost: {pods: {hybridScheduling: {enabled: 'false'}}}}",
             "sync.toHost.pods.hybridScheduling.enabled",
         ),
-        // The StrBool key: booleans and true/false/auto strings only.
-        (
-            "sync: {fromHost: {storageClasses: {enabled: 'yes'}}}",
-            "sync.fromHost.storageClasses.enabled",
-        ),
+        // The StrBool key: booleans and strings only (any other string is off, 0.2).
         (
             "sync: {fromHost: {storageClasses: {enabled: 1}}}",
             "sync.fromHost.storageClasses.enabled",
@@ -848,19 +896,27 @@ fn m4_wrong_type_names_its_path() {
 
 #[test]
 fn m4_error_message_names_path_type_and_value() {
+    // 0.2: read from text, the message names the line of the key.
     let err = resolve_yaml("sync: {toHost: {persistentVolumes: {enabled: 'true'}}}").unwrap_err();
     assert_eq!(
         err.to_string(),
-        "vcluster configuration: sync.toHost.persistentVolumes.enabled: expected a boolean \
-         (true or false), found the string \"true\""
+        "vcluster configuration: line 1: sync.toHost.persistentVolumes.enabled: expected a \
+         boolean (true or false), found the string \"true\""
     );
-    let err = resolve_yaml("sync: {fromHost: {storageClasses: {enabled: 2}}}").unwrap_err();
+    let err =
+        resolve_yaml("sync:\n  fromHost:\n    storageClasses:\n      enabled: 2\n").unwrap_err();
     assert_eq!(
         err.to_string(),
-        "vcluster configuration: sync.fromHost.storageClasses.enabled: expected true, false or \
-         \"auto\", found the number 2"
+        "vcluster configuration: line 4: sync.fromHost.storageClasses.enabled: expected true, \
+         false or \"auto\", found the number 2"
     );
-    let err = resolve_yaml("sync: [a]").unwrap_err();
+    let err = resolve_yaml("# vcluster.yaml\nsync: [a]").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "vcluster configuration: line 2: sync: expected a mapping, found a list"
+    );
+    // From an already parsed document there is no line.
+    let err = resolve(&json!({"sync": ["a"]})).unwrap_err();
     assert_eq!(
         err.to_string(),
         "vcluster configuration: sync: expected a mapping, found a list"
@@ -872,9 +928,13 @@ fn m4_invalid_yaml_is_a_config_error() {
     let (path, reason) = config_err("sync: {toHost: [unclosed");
     assert_eq!(path, "(document)");
     assert!(reason.starts_with("invalid YAML"), "{reason}");
-    // Duplicate keys are ambiguous: rejected.
-    let (path, _) = config_err("sync:\n  toHost: {}\nsync:\n  fromHost: {}\n");
-    assert_eq!(path, "(document)");
+    // Duplicate keys are ambiguous: rejected, naming the key (0.2).
+    let (path, reason) = config_err("sync:\n  toHost: {}\nsync:\n  fromHost: {}\n");
+    assert_eq!(path, "sync");
+    assert_eq!(
+        reason,
+        "duplicate key (first at line 1); vcluster refuses duplicate keys"
+    );
 }
 
 #[test]
@@ -915,6 +975,12 @@ fn m2_default_vcluster_yaml_with_a_virtual_scheduler_is_from_host() {
         "virtualScheduler:\n      enabled: true",
     );
     assert_ne!(edited, DEFAULT_V020);
+    // vcluster refuses a scheduler without node sync (0.2).
+    assert_eq!(err_path(&edited), "sync.fromHost.nodes.enabled");
+    let edited = edited.replace(
+        "nodes:\n      enabled: false",
+        "nodes:\n      enabled: true",
+    );
     assert_eq!(mode(&edited), FAKE_FROM_HOST);
     // ... unless the tenant's classes go to the host.
     let edited = edited.replace(

@@ -3,6 +3,8 @@
 //! Every read names the dotted path of the key, so a wrong type is reported where it is. A `null`
 //! at a known path counts as unset; keys nobody asks for are never looked at.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use crate::error::Error;
@@ -28,20 +30,43 @@ pub(super) fn dotted(path: &[&str]) -> String {
     }
 }
 
-/// A short description of a value's type for messages, e.g. `a string "yes"`.
+/// A short description of a value's type for messages, e.g. `the string "yes"`. Strings are cut
+/// at 40 bytes, so that a message never echoes much of a value.
 pub(super) fn describe(value: &Value) -> String {
     match value {
         Value::Null => "null".to_owned(),
         Value::Bool(b) => format!("the boolean {b}"),
-        Value::Number(n) => format!("the number {n}"),
-        Value::String(s) => {
-            let shown: String = s.chars().take(40).collect();
-            let more = if shown.len() < s.len() { "..." } else { "" };
-            format!("the string {shown:?}{more}")
-        }
+        Value::Number(n) => format!("the number {}", cut(&n.to_string(), 40)),
+        Value::String(s) => format!("the string {}", quoted(s)),
         Value::Array(_) => "a list".to_owned(),
         Value::Object(_) => "a mapping".to_owned(),
     }
+}
+
+/// A string in double quotes with escapes, cut at 40 bytes (`"..."...` when cut).
+pub(super) fn quoted(s: &str) -> String {
+    let shown = cut(s, 40);
+    let more = if shown.len() < s.len() { "..." } else { "" };
+    format!("{shown:?}{more}")
+}
+
+/// A key as shown in a dotted path: cut at 64 bytes (then ending in `...`).
+pub(super) fn shown_key(key: &str) -> Cow<'_, str> {
+    let shown = cut(key, 64);
+    if shown.len() < key.len() {
+        Cow::Owned(format!("{shown}..."))
+    } else {
+        Cow::Borrowed(key)
+    }
+}
+
+/// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
+pub(super) fn cut(s: &str, max: usize) -> &str {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end = end.saturating_sub(1);
+    }
+    s.get(..end).unwrap_or_default()
 }
 
 /// The value at `path`, `None` when it or any mapping on the way is missing or `null`.
@@ -85,37 +110,44 @@ pub(super) fn bool_at(doc: &Value, path: &[&str]) -> Result<Option<bool>, Error>
     }
 }
 
-/// vcluster's `StrBool` (`sync.fromHost.storageClasses.enabled`): `true`, `false` or `auto`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// vcluster's `StrBool` (`sync.fromHost.storageClasses.enabled`): a boolean or a string.
+///
+/// vcluster compares the string exactly: only `"auto"` is auto (its validation promotes exactly
+/// `"auto"`), and only `true` or `"true"` starts the host class syncer (`== "true"` when the
+/// syncers are registered). Any other string is off (SPEC M2, 0.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum StrBool {
-    /// `true` or `"true"` (any case).
+    /// `true` or exactly `"true"`.
     True,
-    /// `false` or `"false"` (any case).
+    /// `false` or exactly `"false"`.
     False,
-    /// `"auto"` (any case), the default: decided by the other settings.
+    /// Exactly `"auto"`, the default: decided by the other settings.
     Auto,
+    /// Any other string (e.g. `"True"`, `"Auto"`, a quoted `"yes"`): off. Holds the string as
+    /// shown in messages (quoted, cut).
+    Other(String),
 }
 
-/// A `StrBool` key: a boolean, or one of the strings `true`, `false`, `auto` in any case;
-/// `None` when unset.
+/// A `StrBool` key: a boolean or any string; `None` when unset. Numbers, lists and mappings are
+/// errors (vcluster's `StrBool.UnmarshalJSON` refuses them).
 pub(super) fn str_bool_at(doc: &Value, path: &[&str]) -> Result<Option<StrBool>, Error> {
-    let wrong = |found: &Value| {
-        config_error(
-            dotted(path),
-            format!(
-                "expected true, false or \"auto\", found {}",
-                describe(found)
-            ),
-        )
-    };
     match lookup(doc, path)? {
         None => Ok(None),
         Some(Value::Bool(true)) => Ok(Some(StrBool::True)),
         Some(Value::Bool(false)) => Ok(Some(StrBool::False)),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(Some(StrBool::True)),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Ok(Some(StrBool::False)),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("auto") => Ok(Some(StrBool::Auto)),
-        Some(other) => Err(wrong(other)),
+        Some(Value::String(s)) => Ok(Some(match s.as_str() {
+            "true" => StrBool::True,
+            "false" => StrBool::False,
+            "auto" => StrBool::Auto,
+            other => StrBool::Other(quoted(other)),
+        })),
+        Some(other) => Err(config_error(
+            dotted(path),
+            format!(
+                "expected true, false or \"auto\", found {}",
+                describe(other)
+            ),
+        )),
     }
 }
 
