@@ -1478,6 +1478,46 @@ fn m4_messages_never_echo_long_values() {
         "9".repeat(400)
     ));
     assert!(err.len() < 200, "{} bytes: {err}", err.len());
+    // Selector messages too (the label key and value checks quote what they refuse).
+    let selector = |s: &str| {
+        config_err(&format!(
+            "sync: {{fromHost: {{storageClasses: {{enabled: true, selector: {s}}}}}}}"
+        ))
+    };
+    let long = "v".repeat(1_000);
+    let (path, reason) = selector(&format!("{{matchLabels: {{tier: {long}}}}}"));
+    assert_eq!(
+        path,
+        "sync.fromHost.storageClasses.selector.matchLabels.tier"
+    );
+    assert!(
+        reason.starts_with(&format!("invalid label value \"{}\"...: ", "v".repeat(40))),
+        "{reason}"
+    );
+    let (path, reason) = selector(&format!("{{matchLabels: {{{long}: a}}}}"));
+    assert_eq!(
+        path,
+        format!(
+            "sync.fromHost.storageClasses.selector.matchLabels.{}...",
+            "v".repeat(64)
+        )
+    );
+    assert!(reason.len() < 200, "{reason}");
+    let (_, reason) = selector(&format!(
+        "{{matchExpressions: [{{key: a, operator: {long}}}]}}"
+    ));
+    assert!(
+        reason.starts_with(&format!("\"{}\"... is not a valid", "v".repeat(40))),
+        "{reason}"
+    );
+    let (path, _) = selector(&format!("{{matchLabels: {{{long}: 1}}}}"));
+    assert_eq!(
+        path,
+        format!(
+            "sync.fromHost.storageClasses.selector.matchLabels.{}...",
+            "v".repeat(64)
+        )
+    );
     // Keys in paths are cut at 64 bytes.
     let key = "k".repeat(1_000);
     let (path, _) = config_err(&format!("sync: {{toHost: {{{key}: 1}}}}"));

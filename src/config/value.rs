@@ -60,6 +60,52 @@ pub(super) fn shown_key(key: &str) -> Cow<'_, str> {
     }
 }
 
+/// A configuration error with every long part cut: path segments at 64 bytes (as
+/// [`shown_key`]), quoted strings in the reason at 40 bytes (as [`quoted`]).
+pub(super) fn short(error: Error) -> Error {
+    match error {
+        Error::Config { path, line, reason } => Error::Config {
+            path: path.split('.').map(shown_key).collect::<Vec<_>>().join("."),
+            line,
+            reason: cut_quoted(&reason),
+        },
+        other => other,
+    }
+}
+
+/// `text` with every double-quoted part longer than 40 bytes cut (`"abc..."...`).
+fn cut_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(256));
+    let mut rest = text;
+    while let Some(open) = rest.find('"') {
+        let (before, from_quote) = rest.split_at(open);
+        out.push_str(before);
+        let inner = from_quote.get(1..).unwrap_or_default();
+        // The closing quote is the first one not escaped by a backslash.
+        let mut escaped = false;
+        let close = inner.char_indices().find_map(|(i, c)| {
+            let found = c == '"' && !escaped;
+            escaped = c == '\\' && !escaped;
+            found.then_some(i)
+        });
+        let Some(close) = close else {
+            out.push_str(from_quote);
+            return out;
+        };
+        let quoted_part = inner.get(..close).unwrap_or_default();
+        let shown = cut(quoted_part, 40);
+        out.push('"');
+        out.push_str(shown);
+        out.push('"');
+        if shown.len() < quoted_part.len() {
+            out.push_str("...");
+        }
+        rest = inner.get(close.saturating_add(1)..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
 pub(super) fn cut(s: &str, max: usize) -> &str {
     let mut end = s.len().min(max);
@@ -163,4 +209,46 @@ pub(super) fn is_set(doc: &Value, parent: &[&str], key: &str) -> Result<bool, Er
         }
         None => false,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn m4_cut_quoted_cuts_only_long_quoted_parts() {
+        assert_eq!(cut_quoted("no quotes"), "no quotes");
+        assert_eq!(cut_quoted("a \"short\" b"), "a \"short\" b");
+        let long = "x".repeat(41);
+        assert_eq!(
+            cut_quoted(&format!("a \"{long}\" b \"c\"")),
+            format!("a \"{}\"... b \"c\"", "x".repeat(40))
+        );
+        let exact = "y".repeat(40);
+        assert_eq!(cut_quoted(&format!("\"{exact}\"")), format!("\"{exact}\""));
+        // Escaped quotes stay inside; an unclosed quote is kept as it is.
+        assert_eq!(cut_quoted(r#""a\"b" c"#), r#""a\"b" c"#);
+        assert_eq!(cut_quoted(r#""a\\" "b""#), r#""a\\" "b""#);
+        assert_eq!(cut_quoted("x \"open"), "x \"open");
+    }
+
+    #[test]
+    fn m4_short_cuts_path_segments_and_quoted_values() {
+        let key = "k".repeat(100);
+        let error = short(config_error(
+            format!("a.{key}.b"),
+            format!("invalid {:?}", "v".repeat(100)),
+        ));
+        assert_eq!(
+            error,
+            config_error(
+                format!("a.{}....b", "k".repeat(64)),
+                format!("invalid \"{}\"...", "v".repeat(40))
+            )
+        );
+        let other = Error::Case {
+            reason: "x".repeat(100),
+        };
+        assert_eq!(short(other.clone()), other);
+    }
 }
