@@ -1441,6 +1441,40 @@ fn m4_yaml_errors_are_one_clear_line_with_the_line() {
 }
 
 #[test]
+fn m4_anchors_aliases_and_merge_keys_read_as_in_yaml_1_1() {
+    // go-yaml v2 expands merge keys; explicit keys win over merged ones, and that is no
+    // duplicate. Keys brought in by a merge are reported where the merge is.
+    let config = ok("
+defaults: &defaults {enabled: true, patches: []}
+sync:
+  toHost:
+    persistentVolumes:
+      <<: *defaults
+    storageClasses:
+      <<: *defaults
+      enabled: false
+  fromHost:
+    storageClasses: {<<: *defaults, enabled: false}
+");
+    assert_eq!(config.mode.persistent_volumes, PvMode::Sync);
+    assert_eq!(config.mode.storage_classes, StorageClassMode::Off);
+    let err = resolve_yaml(
+        "flags: &flags {1: one, on: two}\nsync:\n  fromHost:\n    nodes:\n      <<: *flags\n",
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "vcluster configuration: line 5: sync.fromHost.nodes.1: unknown key; the closest known \
+         key is enabled"
+    );
+    // An explicit duplicate is still one.
+    assert_eq!(
+        config_err("sync: {toHost: {persistentVolumes: {<<: {enabled: true}, enabled: false, enabled: true}}}").1,
+        "duplicate key (first at line 1); vcluster refuses duplicate keys"
+    );
+}
+
+#[test]
 fn m4_alias_bombs_are_refused_clearly() {
     let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
     for (name, previous) in ["b", "c", "d", "e", "f", "g", "h", "i"]

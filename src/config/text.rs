@@ -176,7 +176,7 @@ fn convert(text: &str, node: Spanned<Node>, path: &str, lines: &mut Lines) -> Re
             let mut map = Map::new();
             let mut seen: HashMap<String, Location> = HashMap::new();
             for (key, value) in entries {
-                let name = key_text(text, key.value, &key.referenced);
+                let name = key_text(text, key.value, &key.defined);
                 let at = child_path(path, &name);
                 if let Some(first) = seen.get(&name) {
                     let first =
