@@ -53,6 +53,8 @@ const fn refused(path: &'static str) -> Want {
 /// Every configuration (a file, or one document of a chart-tests file), by its source in
 /// loft-sh/vcluster (`path#n it` for the n-th helm-unittest case).
 const CONFIGURATIONS: &[(&str, Want)] = &[
+    // helm-unittest cases only render the chart's templates; vcluster itself would refuse the
+    // ones that enable a scheduler without node sync (pkg/config/validation.go).
     (
         "chart/tests/clusterrole_test.yaml#1 force enable",
         ok(FAKE, Off, V020),
@@ -859,6 +861,7 @@ const CONFIGURATIONS: &[(&str, Want)] = &[
         ok(FAKE, Off, V020),
     ),
     ("chart/values.yaml", ok(FAKE, Off, V020)),
+    // The defaults: every storage switch at its default.
     ("config/values.yaml", ok(FAKE, Off, V020)),
     (
         "devspace.yaml (deployments.vcluster.helm.values, lines 31-52)",
@@ -882,6 +885,7 @@ const CONFIGURATIONS: &[(&str, Want)] = &[
         ok(FAKE, Off, V020),
     ),
     ("e2e/vcluster-gatewayapi-import.yaml", ok(FAKE, Off, V020)),
+    // Gateway configurations vcluster refuses for gateway reasons (not storage, not checked).
     (
         "e2e/test_gatewayapi/testdata/invalidcfg/tc38-empty-mappings.yaml",
         ok(FAKE, Off, V020),
@@ -932,6 +936,7 @@ const CONFIGURATIONS: &[(&str, Want)] = &[
     ("e2e/vcluster-short-certs.yaml", ok(FAKE, FromHost, V020)),
     ("e2e/vcluster-snapshot.yaml", ok(SYNC, FromHost, V020)),
     ("e2e/vcluster-versionskew.yaml", ok(FAKE, Off, V020)),
+    // Helm values of the v0.19 chart; ha-k8s.yaml sets no `sync` key, so it reads as defaults.
     ("load-test/ha-k8s.yaml", ok(FAKE, Off, V020)),
     ("load-test/vcluster-k0s.yml", ok(FAKE, Off, Legacy)),
     ("load-test/vcluster-k3s.yml", ok(FAKE, Off, Legacy)),
@@ -939,6 +944,8 @@ const CONFIGURATIONS: &[(&str, Want)] = &[
     ("load-test/vcluster-k8s-3.yml", ok(FAKE, Off, Legacy)),
     ("load-test/vcluster-pro-k3s-1.yml", ok(FAKE, Off, V020)),
     ("load-test/vcluster-pro-k3s-3.yml", ok(FAKE, Off, V020)),
+    // README examples. vcluster's strict parser would refuse the top-level `autoNodes` of the
+    // last one; outside the sections SPEC M4 makes strict, it is ignored here.
     ("README.md (lines 139-142)", ok(FAKE, Off, V020)),
     ("README.md (lines 153-159)", ok(FAKE, Off, V020)),
     ("README.md (lines 170-175)", ok(NONE, Off, V020)),
