@@ -111,7 +111,8 @@ use value::{DOCUMENT, config_error, describe, dotted, is_set, lookup};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Generation {
     /// `vcluster.yaml` of vcluster v0.20 and newer: `sync.toHost`, `sync.fromHost`,
-    /// `controlPlane` (SPEC M2). Also the answer for a file with keys of neither generation.
+    /// `controlPlane`, `privateNodes` (SPEC M2). Also the answer for a file with keys of neither
+    /// generation.
     #[default]
     V020,
     /// The Helm `values.yaml` of vcluster v0.19 and older: `sync.persistentvolumes`,
@@ -145,8 +146,9 @@ pub struct VclusterConfig {
     /// `sync.fromHost.storageClasses.selector` as written (v0.20+ only; `None` when unset),
     /// already validated. See [`VclusterConfig::class_limit`] for when it applies.
     pub storage_class_selector: Option<LabelSelector>,
-    /// The decisions that resolved [`VclusterConfig::mode`] (and PVC sync when it is off), in
-    /// order: first the PV mode, then the StorageClass mode. For `--explain`.
+    /// The decisions that resolved [`VclusterConfig::mode`], in order: the PV mode, PVC sync
+    /// when it is off, the StorageClass mode (in dedicated mode, `privateNodes`, one decision
+    /// covers both). For `--explain`.
     pub reasons: Vec<ModeReason>,
 }
 
