@@ -1405,6 +1405,43 @@ fn m4_yaml_errors_are_one_clear_line_with_the_line() {
             "a number that is not finite (.inf or .nan): vcluster cannot read it",
         ),
         (
+            "sync:\n  <<: 1\n".to_owned(),
+            "(document)",
+            Some(2),
+            "invalid YAML: a merge key (<<) needs a mapping or a list of mappings",
+        ),
+        (
+            "a: !!binary '!!!'\n".to_owned(),
+            "(document)",
+            Some(1),
+            "invalid YAML: a !!binary value that is not base64 text",
+        ),
+        (
+            "a: !!int x\n".to_owned(),
+            "(document)",
+            Some(1),
+            "invalid YAML: a value that does not match its tag (!!int, !!bool, ...)",
+        ),
+        (
+            "a: &x\n  b: *x\n".to_owned(),
+            "(document)",
+            Some(2),
+            "invalid YAML: an alias inside its own anchor (a recursive structure)",
+        ),
+        (
+            // More than 10 aliases per anchor (from 100 aliases on): reported after the scan.
+            format!("a: &a x\nb: [{}]\n", vec!["*a"; 200].join(", ")),
+            "(document)",
+            Some(3),
+            "too large: more anchors and aliases than a configuration needs",
+        ),
+        (
+            "%YAML 2.0\n---\na: 1\n".to_owned(),
+            "(document)",
+            Some(1),
+            "invalid YAML: unsupported YAML major version",
+        ),
+        (
             "sync:\n  ~: 1\n".to_owned(),
             "(document)",
             Some(2),

@@ -237,13 +237,14 @@ fn yaml_reason(error: &serde_saphyr::Error) -> String {
         E::Message { msg, .. } => cut(msg),
         E::ExternalMessage { msg, .. } => format!("invalid YAML: {}", cut(msg)),
         E::Eof { .. } => "invalid YAML: unexpected end of the text".to_owned(),
-        E::MultipleDocuments { .. } => {
-            "a second YAML document (after `---`): a vcluster configuration is one document"
-                .to_owned()
-        }
-        E::DuplicateMappingKey { .. } => "invalid YAML: a duplicate key".to_owned(),
         E::UnknownAnchor { .. } => {
             "invalid YAML: an alias (*name) refers to an anchor that is not defined".to_owned()
+        }
+        E::RecursiveReferencesRequireWeakTypes { .. } => {
+            "invalid YAML: an alias inside its own anchor (a recursive structure)".to_owned()
+        }
+        E::InvalidScalar { .. } => {
+            "invalid YAML: a value that does not match its tag (!!int, !!bool, ...)".to_owned()
         }
         E::NonFiniteFloat { .. } => {
             "a number that is not finite (.inf or .nan): vcluster cannot read it".to_owned()
@@ -252,10 +253,17 @@ fn yaml_reason(error: &serde_saphyr::Error) -> String {
             BudgetBreach::Depth { .. } => {
                 format!("mappings and lists nested more than {MAX_DEPTH} deep")
             }
-            _ => format!(
-                "too large: more than {MAX_NODES} YAML nodes, anchors and aliases counted \
-                 where they are used"
+            BudgetBreach::Nodes { .. } => format!(
+                "too large: more than {MAX_NODES} YAML nodes, aliases counted where they are used"
             ),
+            BudgetBreach::Aliases { .. }
+            | BudgetBreach::Anchors { .. }
+            | BudgetBreach::AliasAnchorRatio { .. }
+            | BudgetBreach::RecordedAnchorEvents { .. }
+            | BudgetBreach::RecordedAnchorBytes { .. } => {
+                "too large: more anchors and aliases than a configuration needs".to_owned()
+            }
+            _ => "too large for a configuration".to_owned(),
         },
         E::AliasReplayLimitExceeded { .. }
         | E::AliasExpansionLimitExceeded { .. }
