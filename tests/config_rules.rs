@@ -1429,10 +1429,9 @@ fn m4_yaml_errors_are_one_clear_line_with_the_line() {
             "invalid YAML: an alias inside its own anchor (a recursive structure)",
         ),
         (
-            // More than 10 aliases per anchor (from 100 aliases on): reported after the scan.
-            format!("a: &a x\nb: [{}]\n", vec!["*a"; 200].join(", ")),
+            format!("a: &a x\nb: [{}]\n", vec!["*a"; 1_001].join(", ")),
             "(document)",
-            Some(3),
+            Some(2),
             "too large: more anchors and aliases than a configuration needs",
         ),
         (
@@ -1509,6 +1508,20 @@ sync:
         config_err("sync: {toHost: {persistentVolumes: {<<: {enabled: true}, enabled: false, enabled: true}}}").1,
         "duplicate key (first at line 1); vcluster refuses duplicate keys"
     );
+}
+
+#[test]
+fn m4_many_aliases_of_one_anchor_are_fine() {
+    // A long list whose items all merge the same defaults.
+    let items: Vec<String> = (0..300)
+        .map(|i| format!("  - {{<<: *defaults, path: p{i}}}"))
+        .collect();
+    let text = format!(
+        "defaults: &defaults {{expression: x}}\nsync:\n  toHost:\n    persistentVolumes:\n      \
+         enabled: true\n      patches:\n{}\n",
+        items.join("\n").replace("  - ", "        - ")
+    );
+    assert_eq!(mode(&text).persistent_volumes, PvMode::Sync);
 }
 
 #[test]

@@ -86,7 +86,7 @@
 //! # Text
 //!
 //! [`resolve_yaml`] takes one YAML document. A second document, a duplicate key, an alias that
-//! expands beyond 250 000 nodes or nesting deeper than 24 levels is an error with a one-line
+//! expands beyond 100 000 nodes (or uses more than 1 000 aliases) or nesting deeper than 24 levels is an error with a one-line
 //! message.
 
 mod known_keys;

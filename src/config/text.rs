@@ -23,7 +23,9 @@ use crate::error::Error;
 /// cut early.
 pub(super) const MAX_DEPTH: usize = 24;
 /// The most YAML nodes a configuration may expand to, aliases included.
-pub(super) const MAX_NODES: usize = 250_000;
+pub(super) const MAX_NODES: usize = 100_000;
+/// The most aliases (`*name`) a configuration may use.
+pub(super) const MAX_ALIASES: usize = 1_000;
 
 /// YAML 1.1's boolean spellings (<https://yaml.org/type/bool.html>), as `go-yaml` v2 reads them.
 const YAML_1_1_BOOLS: [(&str, bool); 22] = [
@@ -110,6 +112,10 @@ pub(super) fn parse(text: &str) -> Result<Parsed, Error> {
         budget: serde_saphyr::budget! {
             max_depth: MAX_DEPTH,
             max_nodes: MAX_NODES,
+            max_aliases: MAX_ALIASES,
+            // Many aliases of one anchor are fine (`<<: *defaults` in every item of a long
+            // list); the node budget bounds what they expand to.
+            enforce_alias_anchor_ratio: false,
         },
     };
     let documents: Vec<Spanned<Node>> =
