@@ -105,25 +105,29 @@ fn m2_empty_document_is_v020_defaults() {
     assert_eq!(resolve(&json!({})).unwrap(), ok(""));
 }
 
+/// A virtual scheduler with the node sync vcluster requires for it (M2, 0.2).
+const SCHEDULER: &str = "controlPlane: {advanced: {virtualScheduler: {enabled: true}}}";
+/// `sync.fromHost.nodes.enabled: true` merged into a `sync.fromHost` flow mapping.
+const NODES: &str = "nodes: {enabled: true}";
+
 #[test]
 fn m2_auto_becomes_from_host_with_virtual_scheduler_and_pvc_sync() {
-    // M02 (vcluster also requires sync.fromHost.nodes.enabled; that is not storage, not checked).
+    // M02: vcluster requires sync.fromHost.nodes.enabled with a scheduler.
     let config = ok("
 controlPlane: {advanced: {virtualScheduler: {enabled: true}}}
 sync: {fromHost: {nodes: {enabled: true}}}
 ");
     assert_eq!(config.mode, FAKE_FROM_HOST);
     assert_eq!(config.generation, Generation::V020);
-    assert_eq!(
-        mode("controlPlane: {advanced: {virtualScheduler: {enabled: true}}}"),
-        FAKE_FROM_HOST
-    );
 }
 
 #[test]
 fn m2_auto_becomes_from_host_with_k8s_distro_scheduler() {
     assert_eq!(
-        mode("controlPlane: {distro: {k8s: {enabled: true, scheduler: {enabled: true}}}}"),
+        mode(&format!(
+            "controlPlane: {{distro: {{k8s: {{enabled: true, scheduler: {{enabled: true}}}}}}}}\n\
+             sync: {{fromHost: {{{NODES}}}}}"
+        )),
         FAKE_FROM_HOST
     );
 }
@@ -131,21 +135,65 @@ fn m2_auto_becomes_from_host_with_k8s_distro_scheduler() {
 #[test]
 fn m2_auto_becomes_from_host_with_hybrid_scheduling() {
     assert_eq!(
-        mode("sync: {toHost: {pods: {hybridScheduling: {enabled: true}}}}"),
+        mode(&format!(
+            "sync: {{toHost: {{pods: {{hybridScheduling: {{enabled: true}}}}}}, fromHost: {{{NODES}}}}}"
+        )),
         FAKE_FROM_HOST
     );
 }
 
 #[test]
 fn m2_auto_is_the_default_and_can_be_written() {
-    for value in ["auto", "Auto", "AUTO", "'auto'"] {
+    for value in ["auto", "'auto'", "\"auto\""] {
         let yaml = format!(
-            "controlPlane: {{advanced: {{virtualScheduler: {{enabled: true}}}}}}\n\
-             sync: {{fromHost: {{storageClasses: {{enabled: {value}}}}}}}"
+            "{SCHEDULER}\nsync: {{fromHost: {{{NODES}, storageClasses: {{enabled: {value}}}}}}}"
         );
         assert_eq!(mode(&yaml), FAKE_FROM_HOST, "{value}");
         let yaml = format!("sync: {{fromHost: {{storageClasses: {{enabled: {value}}}}}}}");
         assert_eq!(mode(&yaml), FAKE_OFF, "{value}");
+    }
+}
+
+#[test]
+fn m2_only_exact_auto_is_auto() {
+    // 0.2, as vcluster: validation promotes exactly "auto", and the host class syncer starts
+    // only for exactly "true"; any other string is off, even with a scheduler.
+    for value in ["Auto", "AUTO", "' auto'", "automatic", "''"] {
+        let yaml = format!(
+            "{SCHEDULER}\nsync: {{fromHost: {{{NODES}, storageClasses: {{enabled: {value}}}}}}}"
+        );
+        let config = ok(&yaml);
+        assert_eq!(config.mode, FAKE_OFF, "{value}");
+        assert_eq!(config.class_limit(), None, "{value}");
+        let reason = config.reasons.last().unwrap();
+        assert!(
+            reason.sentence.contains("is neither true nor \"auto\""),
+            "{value}: {reason}"
+        );
+    }
+}
+
+#[test]
+fn m2_only_exact_true_turns_the_host_class_syncer_on() {
+    // 0.2: a quoted "True", "TRUE" or "yes" is a string other than "true": off (vcluster
+    // registers the syncer for `== "true"` only), and no conflict with toHost either.
+    for value in ["'True'", "\"TRUE\"", "'yes'", "'on'", "'1'", "' true'"] {
+        let yaml = format!(
+            "sync: {{fromHost: {{storageClasses: {{enabled: {value}, selector: {{matchLabels: {{a: b}}}}}}}}}}"
+        );
+        let config = ok(&yaml);
+        assert_eq!(config.mode, FAKE_OFF, "{value}");
+        assert_eq!(config.class_limit(), None, "{value}");
+        let yaml = format!(
+            "sync: {{fromHost: {{storageClasses: {{enabled: {value}}}}}, \
+             toHost: {{storageClasses: {{enabled: true}}}}}}"
+        );
+        assert_eq!(mode(&yaml), FAKE_TO_HOST, "{value}");
+    }
+    // The boolean and exactly "true" are on.
+    for value in ["true", "'true'", "\"true\""] {
+        let yaml = format!("sync: {{fromHost: {{storageClasses: {{enabled: {value}}}}}}}");
+        assert_eq!(mode(&yaml), FAKE_FROM_HOST, "{value}");
     }
 }
 
@@ -170,7 +218,7 @@ sync:
 fn m2_auto_stays_off_without_pvc_sync() {
     let config = ok("
 controlPlane: {advanced: {virtualScheduler: {enabled: true}}}
-sync: {toHost: {persistentVolumeClaims: {enabled: false}}}
+sync: {toHost: {persistentVolumeClaims: {enabled: false}}, fromHost: {nodes: {enabled: true}}}
 ");
     assert_eq!(config.mode, FAKE_OFF);
     assert!(!config.pvc_sync);
@@ -183,7 +231,7 @@ fn m2_auto_not_promoted_when_to_host_no_error() {
         mode(
             "
 controlPlane: {advanced: {virtualScheduler: {enabled: true}}}
-sync: {toHost: {storageClasses: {enabled: true}}}
+sync: {toHost: {storageClasses: {enabled: true}}, fromHost: {nodes: {enabled: true}}}
 "
         ),
         FAKE_TO_HOST
@@ -191,8 +239,9 @@ sync: {toHost: {storageClasses: {enabled: true}}}
 }
 
 #[test]
-fn m2_from_host_true_as_boolean_or_string_any_case() {
-    for value in ["true", "True", "'true'", "\"TRUE\"", "'True'"] {
+fn m2_from_host_true_as_boolean_or_exact_string() {
+    // Unquoted True and TRUE are YAML booleans; the string must be exactly "true" (0.2).
+    for value in ["true", "True", "TRUE", "'true'", "yes", "on", "Y"] {
         let yaml = format!("sync: {{fromHost: {{storageClasses: {{enabled: {value}}}}}}}");
         assert_eq!(mode(&yaml), FAKE_FROM_HOST, "{value}");
     }
@@ -208,10 +257,9 @@ sync:
 
 #[test]
 fn m2_from_host_false_wins_over_a_scheduler() {
-    for value in ["false", "'false'", "'FALSE'", "False"] {
+    for value in ["false", "'false'", "'FALSE'", "False", "no", "off"] {
         let yaml = format!(
-            "controlPlane: {{advanced: {{virtualScheduler: {{enabled: true}}}}}}\n\
-             sync: {{fromHost: {{storageClasses: {{enabled: {value}}}}}}}"
+            "{SCHEDULER}\nsync: {{fromHost: {{{NODES}, storageClasses: {{enabled: {value}}}}}}}"
         );
         assert_eq!(mode(&yaml), FAKE_OFF, "{value}");
     }
@@ -219,19 +267,20 @@ fn m2_from_host_false_wins_over_a_scheduler() {
 
 #[test]
 fn m2_from_host_and_to_host_is_an_error() {
-    // M04
-    for value in ["true", "'true'", "'True'"] {
+    // M04: vcluster's reason, quoted.
+    for value in ["true", "'true'", "True", "on"] {
         let yaml = format!(
             "sync: {{fromHost: {{storageClasses: {{enabled: {value}}}}}, \
              toHost: {{storageClasses: {{enabled: true}}}}}}"
         );
         let (path, reason) = config_err(&yaml);
         assert_eq!(path, "sync.fromHost.storageClasses.enabled");
-        assert!(
-            reason.contains("sync.toHost.storageClasses.enabled"),
-            "{reason}"
+        assert_eq!(
+            reason,
+            "vcluster refuses to start: \"you cannot enable both \
+             sync.fromHost.storageClasses.enabled and sync.toHost.storageClasses.enabled at the \
+             same time. Choose only one of them\""
         );
-        assert!(reason.contains("choose only one"), "{reason}");
     }
 }
 
@@ -293,7 +342,10 @@ fn m2_yaml_1_1_booleans_are_booleans_as_in_helm() {
         PvMode::Sync
     );
     assert_eq!(
-        mode("controlPlane: {advanced: {virtualScheduler: {enabled: on}}}"),
+        mode(
+            "controlPlane: {advanced: {virtualScheduler: {enabled: on}}}\n\
+             sync: {fromHost: {nodes: {enabled: Yes}}}"
+        ),
         FAKE_FROM_HOST
     );
     // Quoted, it is a string: an error for a boolean key.
@@ -485,7 +537,6 @@ sync:
           - {key: present, operator: Exists, values: []}
           - {key: absent, operator: DoesNotExist, values: null}
           - {key: other, operator: In, values: ['']}
-        someFutureField: ignored
 ");
     assert_eq!(config.mode, FAKE_FROM_HOST);
     let selector = config.storage_class_selector.unwrap();
@@ -705,7 +756,8 @@ sync: {persistentvolumes: {enabled: true}}
 // ---------------------------------------------------------------------------------------------
 
 #[test]
-fn m4_unknown_keys_are_ignored_everywhere() {
+fn m4_unknown_keys_are_ignored_outside_the_strict_sections() {
+    // 0.2: sync.toHost, sync.fromHost and privateNodes are strict; elsewhere keys are ignored.
     let config = ok("
 someTopLevelThing: [1, 2, 3]
 controlPlane:
@@ -713,16 +765,16 @@ controlPlane:
   advanced:
     virtualScheduler: {enabled: true, extra: 5}
 sync:
+  someFutureSection: {enabled: 7}
   toHost:
     persistentVolumes:
       enabled: true
       patches: [{path: metadata.annotations, expression: x}]
-    newResource: {enabled: 7}
   fromHost:
+    nodes: {enabled: true}
     storageClasses:
       enabled: auto
       patches: []
-      unknownFlag: 1
 ");
     assert_eq!(
         config.mode,
@@ -775,11 +827,7 @@ fn m4_wrong_type_names_its_path() {
             "sync: {toHost: {pods: {hybridScheduling: {enabled: 'false'}}}}",
             "sync.toHost.pods.hybridScheduling.enabled",
         ),
-        // The StrBool key: booleans and true/false/auto strings only.
-        (
-            "sync: {fromHost: {storageClasses: {enabled: 'yes'}}}",
-            "sync.fromHost.storageClasses.enabled",
-        ),
+        // The StrBool key: booleans and strings only (any other string is off, 0.2).
         (
             "sync: {fromHost: {storageClasses: {enabled: 1}}}",
             "sync.fromHost.storageClasses.enabled",
@@ -848,19 +896,27 @@ fn m4_wrong_type_names_its_path() {
 
 #[test]
 fn m4_error_message_names_path_type_and_value() {
+    // 0.2: read from text, the message names the line of the key.
     let err = resolve_yaml("sync: {toHost: {persistentVolumes: {enabled: 'true'}}}").unwrap_err();
     assert_eq!(
         err.to_string(),
-        "vcluster configuration: sync.toHost.persistentVolumes.enabled: expected a boolean \
-         (true or false), found the string \"true\""
+        "vcluster configuration: line 1: sync.toHost.persistentVolumes.enabled: expected a \
+         boolean (true or false), found the string \"true\""
     );
-    let err = resolve_yaml("sync: {fromHost: {storageClasses: {enabled: 2}}}").unwrap_err();
+    let err =
+        resolve_yaml("sync:\n  fromHost:\n    storageClasses:\n      enabled: 2\n").unwrap_err();
     assert_eq!(
         err.to_string(),
-        "vcluster configuration: sync.fromHost.storageClasses.enabled: expected true, false or \
-         \"auto\", found the number 2"
+        "vcluster configuration: line 4: sync.fromHost.storageClasses.enabled: expected true, \
+         false or \"auto\", found the number 2"
     );
-    let err = resolve_yaml("sync: [a]").unwrap_err();
+    let err = resolve_yaml("# vcluster.yaml\nsync: [a]").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "vcluster configuration: line 2: sync: expected a mapping, found a list"
+    );
+    // From an already parsed document there is no line.
+    let err = resolve(&json!({"sync": ["a"]})).unwrap_err();
     assert_eq!(
         err.to_string(),
         "vcluster configuration: sync: expected a mapping, found a list"
@@ -872,9 +928,13 @@ fn m4_invalid_yaml_is_a_config_error() {
     let (path, reason) = config_err("sync: {toHost: [unclosed");
     assert_eq!(path, "(document)");
     assert!(reason.starts_with("invalid YAML"), "{reason}");
-    // Duplicate keys are ambiguous: rejected.
-    let (path, _) = config_err("sync:\n  toHost: {}\nsync:\n  fromHost: {}\n");
-    assert_eq!(path, "(document)");
+    // Duplicate keys are ambiguous: rejected, naming the key (0.2).
+    let (path, reason) = config_err("sync:\n  toHost: {}\nsync:\n  fromHost: {}\n");
+    assert_eq!(path, "sync");
+    assert_eq!(
+        reason,
+        "duplicate key (first at line 1); vcluster refuses duplicate keys"
+    );
 }
 
 #[test]
@@ -888,6 +948,814 @@ sync: {toHost: {pods: {hybridScheduling: {enabled: 'yes'}}}}
 "
         ),
         "sync.toHost.pods.hybridScheduling.enabled"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// M2 (0.2): dedicated mode, and configurations vcluster refuses to start
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn m2_private_nodes_manage_no_pvs() {
+    // vcluster returns from RegisterControllers before any syncer in dedicated mode.
+    let config = ok("privateNodes: {enabled: true}");
+    assert_eq!(
+        config.mode,
+        SyncMode::new(PvMode::Disabled, StorageClassMode::Off)
+    );
+    assert_eq!(config.generation, Generation::V020);
+    assert!(!config.pvc_sync);
+    assert_eq!(config.class_limit(), None);
+    assert_eq!(config.reasons.len(), 1);
+    assert_eq!(config.reasons[0].keys, ["privateNodes.enabled"]);
+    // Whatever the sync switches say.
+    let config = ok("
+privateNodes:
+  enabled: true
+  vpn: {enabled: true}
+sync:
+  toHost:
+    persistentVolumes: {enabled: true}
+    storageClasses: {enabled: true}
+  fromHost:
+    storageClasses: {enabled: false, selector: {matchLabels: {a: b}}}
+");
+    assert_eq!(
+        config.mode,
+        SyncMode::new(PvMode::Disabled, StorageClassMode::Off)
+    );
+    assert_eq!(config.class_limit(), None);
+    assert!(config.storage_class_selector.is_some());
+    // A scheduler, node sync and "auto": still nothing.
+    let config = ok("
+privateNodes: {enabled: true}
+controlPlane: {distro: {k8s: {scheduler: {enabled: true}}}}
+sync: {fromHost: {nodes: {enabled: true}}}
+");
+    assert_eq!(
+        config.mode,
+        SyncMode::new(PvMode::Disabled, StorageClassMode::Off)
+    );
+    // Off or unset: the usual rules; YAML 1.1 spellings count.
+    assert_eq!(mode("privateNodes: {enabled: false}"), FAKE_OFF);
+    assert_eq!(mode("privateNodes: {}"), FAKE_OFF);
+    assert_eq!(
+        mode("privateNodes: {enabled: on}").persistent_volumes,
+        PvMode::Disabled
+    );
+    assert_eq!(
+        err_path("privateNodes: {enabled: 'true'}"),
+        "privateNodes.enabled"
+    );
+    // privateNodes is a v0.20+ key: with a v0.19 key, the generations are mixed.
+    assert_eq!(
+        err_path("privateNodes: {enabled: true}\nsync: {persistentvolumes: {enabled: true}}"),
+        "sync.persistentvolumes"
+    );
+}
+
+#[test]
+fn m2_private_nodes_still_validated_as_vcluster_does() {
+    // vcluster validates before it decides not to register syncers.
+    let (path, reason) = config_err(
+        "privateNodes: {enabled: true}\ncontrolPlane: {advanced: {virtualScheduler: {enabled: true}}}",
+    );
+    assert_eq!(path, "sync.fromHost.nodes.enabled");
+    assert!(reason.starts_with("vcluster refuses to start"), "{reason}");
+    assert_eq!(
+        err_path(
+            "privateNodes: {enabled: true}\nsync: {fromHost: {storageClasses: {enabled: true}}, \
+             toHost: {storageClasses: {enabled: true}}}"
+        ),
+        "sync.fromHost.storageClasses.enabled"
+    );
+}
+
+#[test]
+fn m2_scheduler_without_node_sync_is_refused_with_vclusters_reason() {
+    for (scheduler, key) in [
+        (
+            "controlPlane: {advanced: {virtualScheduler: {enabled: true}}}",
+            "controlPlane.advanced.virtualScheduler.enabled",
+        ),
+        (
+            "controlPlane: {distro: {k8s: {scheduler: {enabled: true}}}}",
+            "controlPlane.distro.k8s.scheduler.enabled",
+        ),
+        (
+            "sync: {toHost: {pods: {hybridScheduling: {enabled: true}}}}",
+            "sync.toHost.pods.hybridScheduling.enabled",
+        ),
+    ] {
+        let (path, reason) = config_err(scheduler);
+        assert_eq!(path, "sync.fromHost.nodes.enabled", "{scheduler}");
+        assert_eq!(
+            reason,
+            format!(
+                "vcluster refuses to start: \"sync.fromHost.nodes.enabled is false, but required \
+                 if using hybrid scheduling or virtual scheduler\" ({key} is true)"
+            )
+        );
+    }
+    // Every scheduler that is on is named.
+    let (_, reason) = config_err(
+        "controlPlane: {advanced: {virtualScheduler: {enabled: true}}, distro: {k8s: {scheduler: {enabled: true}}}}",
+    );
+    assert!(
+        reason.ends_with(
+            "(controlPlane.advanced.virtualScheduler.enabled, \
+             controlPlane.distro.k8s.scheduler.enabled is true)"
+        ),
+        "{reason}"
+    );
+    // `enabled: false` (or anything but true) is not enough; the line is that of the key.
+    let err = resolve_yaml(
+        "controlPlane:\n  advanced:\n    virtualScheduler: {enabled: true}\nsync:\n  fromHost:\n    nodes:\n      enabled: false\n",
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, Error::Config { line: Some(7), ref path, .. } if path == "sync.fromHost.nodes.enabled"),
+        "{err:?}"
+    );
+    // Without the key, the line of its nearest written parent.
+    let err = resolve_yaml("sync:\n  toHost:\n    pods: {hybridScheduling: {enabled: true}}\n")
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Config { line: Some(1), .. }),
+        "{err:?}"
+    );
+    // A scheduler that is off needs nothing.
+    assert_eq!(
+        mode("controlPlane: {advanced: {virtualScheduler: {enabled: false}}}"),
+        FAKE_OFF
+    );
+    // vcluster checks node sync before the class directions.
+    assert_eq!(
+        err_path(
+            "controlPlane: {advanced: {virtualScheduler: {enabled: true}}}\n\
+             sync: {fromHost: {storageClasses: {enabled: true}}, toHost: {storageClasses: {enabled: true}}}"
+        ),
+        "sync.fromHost.nodes.enabled"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// M4 (0.2): strict sections, YAML 1.1, one-line errors with lines
+// ---------------------------------------------------------------------------------------------
+
+/// The message of a configuration error read from text.
+fn message(yaml: &str) -> String {
+    resolve_yaml(yaml).unwrap_err().to_string()
+}
+
+#[test]
+fn m4_misspelt_key_in_a_strict_section_names_the_closest_known_key() {
+    assert_eq!(
+        message("sync:\n  toHost:\n    persistentvolumes:\n      enabled: true\n"),
+        "vcluster configuration: line 3: sync.toHost.persistentvolumes: unknown key; did you mean \
+         persistentVolumes?"
+    );
+    let cases = [
+        (
+            "sync: {toHost: {persistentVolume: {enabled: true}}}",
+            "sync.toHost.persistentVolume",
+            "unknown key; did you mean persistentVolumes?",
+        ),
+        (
+            "sync: {fromHost: {storageclasses: {enabled: true}}}",
+            "sync.fromHost.storageclasses",
+            "unknown key; did you mean storageClasses?",
+        ),
+        (
+            "sync: {fromHost: {storageClasses: {enable: true}}}",
+            "sync.fromHost.storageClasses.enable",
+            "unknown key; did you mean enabled?",
+        ),
+        (
+            "sync: {fromHost: {storageClasses: {selector: {matchLabel: {a: b}}}}}",
+            "sync.fromHost.storageClasses.selector.matchLabel",
+            "unknown key; did you mean matchLabels?",
+        ),
+        (
+            "sync: {fromHost: {storageClasses: {selector: {matchExpressions: [{key: a, operator: Exists, value: [b]}]}}}}",
+            "sync.fromHost.storageClasses.selector.matchExpressions[0].value",
+            "unknown key; did you mean values?",
+        ),
+        (
+            "sync: {toHost: {persistentVolumes: {patches: [{path: a}, {path: b, expresion: x}]}}}",
+            "sync.toHost.persistentVolumes.patches[1].expresion",
+            "unknown key; did you mean expression?",
+        ),
+        (
+            "sync: {toHost: {customResources: {certificates.cert-manager.io: {enabeld: true}}}}",
+            "sync.toHost.customResources.certificates.cert-manager.io.enabeld",
+            "unknown key; did you mean enabled?",
+        ),
+        (
+            "sync: {toHost: {pods: {hybridScheduling: {enbled: true}}}}",
+            "sync.toHost.pods.hybridScheduling.enbled",
+            "unknown key; did you mean enabled?",
+        ),
+        (
+            "privateNodes: {enable: true}",
+            "privateNodes.enable",
+            "unknown key; did you mean enabled?",
+        ),
+        (
+            "privateNodes: {autoNodes: [{provider: p, dynamic: [{name: a, weigth: 1}]}]}",
+            "privateNodes.autoNodes[0].dynamic[0].weigth",
+            "unknown key; did you mean weight?",
+        ),
+        // Far from every known key: the closest is still named, without a question.
+        (
+            "sync: {toHost: {kubevirt: {enabled: true}}}",
+            "sync.toHost.kubevirt",
+            "unknown key; the closest known key is secrets",
+        ),
+        // A struct without fields.
+        (
+            "sync: {toHost: {pods: {patches: [{path: a, labels: {x: y}}]}}}",
+            "sync.toHost.pods.patches[0].labels.x",
+            "unknown key; vcluster's TranslatePatchLabels takes no keys",
+        ),
+    ];
+    for (yaml, path, reason) in cases {
+        assert_eq!(
+            config_err(yaml),
+            (path.to_owned(), reason.to_owned()),
+            "{yaml}"
+        );
+    }
+    // Legacy values.yaml (Helm values) keep ignoring unknown keys, and so does the rest of a
+    // v0.20 file.
+    let config = ok("
+sync:
+  persistentvolumes: {enabled: true, typo: 1}
+  persistentVolumes: {enabled: false}
+  fake-persistentvolume: {enabled: false}
+");
+    assert_eq!(config.generation, Generation::Legacy);
+    assert_eq!(config.mode.persistent_volumes, PvMode::Sync);
+    // v0.20: outside sync.toHost, sync.fromHost and privateNodes.
+    let config = ok("
+controlPlane: {advanced: {virtualSchedular: {enabled: true}}}
+sync: {toHostt: {persistentVolumes: {enabled: true}}}
+exportKubeConfig: {contxt: x}
+");
+    assert_eq!(config.mode, FAKE_OFF);
+}
+
+#[test]
+fn m4_strict_sections_need_mappings_and_lists_where_vcluster_has_them() {
+    for (yaml, path, reason) in [
+        (
+            "sync: {toHost: {services: true}}",
+            "sync.toHost.services",
+            "expected a mapping, found the boolean true",
+        ),
+        (
+            "sync: {toHost: {services: {patches: {path: a}}}}",
+            "sync.toHost.services.patches",
+            "expected a list, found a mapping",
+        ),
+        (
+            "sync: {toHost: {services: {patches: [x]}}}",
+            "sync.toHost.services.patches[0]",
+            "expected a mapping, found the string \"x\"",
+        ),
+        (
+            "sync: {toHost: {customResources: [a]}}",
+            "sync.toHost.customResources",
+            "expected a mapping, found a list",
+        ),
+        (
+            "sync: {toHost: {customResources: {a: 1}}}",
+            "sync.toHost.customResources.a",
+            "expected a mapping, found the number 1",
+        ),
+        (
+            "privateNodes: true",
+            "privateNodes",
+            "expected a mapping, found the boolean true",
+        ),
+    ] {
+        assert_eq!(
+            config_err(yaml),
+            (path.to_owned(), reason.to_owned()),
+            "{yaml}"
+        );
+    }
+    // Free-form places take any keys: labels, translateImage, resources, customResources names.
+    let config = ok("
+sync:
+  toHost:
+    pods:
+      translateImage: {a/b: c/d}
+      rewriteHosts: {initContainer: {resources: {limits: {anything: 1}}}}
+    customResources:
+      anything.example.com: {enabled: true, patches: [{path: spec}]}
+    namespaces: {extraLabels: {any: thing}, mappings: {byName: {a: b}}}
+    persistentVolumes: null
+  fromHost:
+    nodes: {selector: {labels: {any: thing}}}
+privateNodes:
+  kubelet: {config: {whatever: {deep: true}}}
+");
+    assert_eq!(config.mode, FAKE_OFF);
+}
+
+#[test]
+fn m4_strict_keys_are_case_sensitive_and_long_keys_are_cut() {
+    // Go's decoder would accept `Enabled`; SPEC M4 names it instead.
+    assert_eq!(
+        config_err("sync: {toHost: {persistentVolumes: {Enabled: true}}}"),
+        (
+            "sync.toHost.persistentVolumes.Enabled".to_owned(),
+            "unknown key; did you mean enabled?".to_owned()
+        )
+    );
+    let long = "x".repeat(500);
+    let err = message(&format!("sync:\n  toHost:\n    {long}: 1\n"));
+    assert!(err.len() < 200, "{err}");
+    assert!(
+        err.starts_with("vcluster configuration: line 3: sync.toHost.xxxx"),
+        "{err}"
+    );
+    assert!(err.contains("x...: unknown key"), "{err}");
+}
+
+const YAML_1_1_TRUE: [&str; 11] = [
+    "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON",
+];
+const YAML_1_1_FALSE: [&str; 11] = [
+    "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF",
+];
+
+#[test]
+fn m4_yaml_1_1_booleans_exactly() {
+    for word in YAML_1_1_TRUE {
+        let yaml = format!("sync: {{toHost: {{persistentVolumes: {{enabled: {word}}}}}}}");
+        assert_eq!(mode(&yaml).persistent_volumes, PvMode::Sync, "{word}");
+        // The StrBool key: go-yaml reads a boolean, which vcluster's StrBool makes "true".
+        let yaml = format!("sync: {{fromHost: {{storageClasses: {{enabled: {word}}}}}}}");
+        assert_eq!(mode(&yaml), FAKE_FROM_HOST, "{word}");
+    }
+    for word in YAML_1_1_FALSE {
+        let yaml = format!("sync: {{toHost: {{persistentVolumeClaims: {{enabled: {word}}}}}}}");
+        assert!(!ok(&yaml).pvc_sync, "{word}");
+    }
+    // Other capitalisations are plain strings in YAML 1.1 (serde-saphyr alone would read them
+    // as booleans).
+    for word in ["yEs", "YeS", "oN", "oFF", "tRUE", "fALSE", "nO", "TRue"] {
+        let (path, reason) = config_err(&format!(
+            "sync: {{toHost: {{persistentVolumes: {{enabled: {word}}}}}}}"
+        ));
+        assert_eq!(path, "sync.toHost.persistentVolumes.enabled");
+        assert_eq!(
+            reason,
+            format!("expected a boolean (true or false), found the string \"{word}\"")
+        );
+        let yaml = format!("sync: {{fromHost: {{storageClasses: {{enabled: {word}}}}}}}");
+        assert_eq!(mode(&yaml), FAKE_OFF, "{word}");
+    }
+    // Quoted, every spelling is a string.
+    for word in YAML_1_1_TRUE.iter().chain(&YAML_1_1_FALSE) {
+        for quoted in [format!("'{word}'"), format!("\"{word}\"")] {
+            let (path, reason) = config_err(&format!(
+                "sync: {{toHost: {{storageClasses: {{enabled: {quoted}}}}}}}"
+            ));
+            assert_eq!(path, "sync.toHost.storageClasses.enabled");
+            assert!(reason.contains("found the string"), "{reason}");
+        }
+    }
+    // Through anchors and aliases too, and as the value of an explicit tag.
+    assert_eq!(
+        mode("x: &on yes\nsync: {toHost: {persistentVolumes: {enabled: *on}}}").persistent_volumes,
+        PvMode::Sync
+    );
+    assert_eq!(
+        err_path("x: &on yEs\nsync: {toHost: {persistentVolumes: {enabled: *on}}}"),
+        "sync.toHost.persistentVolumes.enabled"
+    );
+    assert_eq!(
+        mode("sync: {toHost: {persistentVolumes: {enabled: !!bool true}}}").persistent_volumes,
+        PvMode::Sync
+    );
+    assert_eq!(
+        err_path("sync: {toHost: {persistentVolumes: {enabled: !!str true}}}"),
+        "sync.toHost.persistentVolumes.enabled"
+    );
+}
+
+/// Error messages never show parser internals.
+fn assert_clean(message: &str) {
+    for leak in [
+        "DuplicateKeyPolicy",
+        "Options",
+        "from_str",
+        "budget breached",
+        "Nodes {",
+        "Depth {",
+        "serde",
+        "saphyr",
+        "\n",
+    ] {
+        assert!(!message.contains(leak), "{leak:?} in {message:?}");
+    }
+}
+
+#[test]
+fn m4_yaml_errors_are_one_clear_line_with_the_line() {
+    let cases: Vec<(String, &str, Option<usize>, &str)> = vec![
+        (
+            "sync:\n  toHost:\n    pods: {}\n    pods: {}\n".to_owned(),
+            "sync.toHost.pods",
+            Some(4),
+            "duplicate key (first at line 3); vcluster refuses duplicate keys",
+        ),
+        (
+            "a: 1\n---\nb: 2\n".to_owned(),
+            "(document)",
+            Some(3),
+            "a second YAML document (after `---`): a vcluster configuration is one document, and \
+             vcluster would read only the first",
+        ),
+        (
+            "sync: {toHost: [unclosed\n".to_owned(),
+            "(document)",
+            Some(1),
+            "invalid YAML: unclosed bracket '['",
+        ),
+        (
+            "sync: *nothing\n".to_owned(),
+            "(document)",
+            Some(1),
+            "invalid YAML: an alias (*name) refers to an anchor that is not defined",
+        ),
+        (
+            format!("{}{}", "[".repeat(100), "]".repeat(100)),
+            "(document)",
+            Some(1),
+            "mappings and lists nested more than 24 deep",
+        ),
+        (
+            "sync: {toHost: {pods: {enabled: .inf}}}".to_owned(),
+            "(document)",
+            Some(1),
+            "a number that is not finite (.inf or .nan): vcluster cannot read it",
+        ),
+        (
+            "sync:\n  <<: 1\n".to_owned(),
+            "(document)",
+            Some(2),
+            "invalid YAML: a merge key (<<) needs a mapping or a list of mappings",
+        ),
+        (
+            "a: !!binary '!!!'\n".to_owned(),
+            "(document)",
+            Some(1),
+            "invalid YAML: a !!binary value that is not base64 text",
+        ),
+        (
+            "a: !!int x\n".to_owned(),
+            "(document)",
+            Some(1),
+            "invalid YAML: a value that does not match its tag (!!int, !!bool, ...)",
+        ),
+        (
+            "a: &x\n  b: *x\n".to_owned(),
+            "(document)",
+            Some(2),
+            "invalid YAML: an alias inside its own anchor (a recursive structure)",
+        ),
+        (
+            format!("a: &a x\nb: [{}]\n", vec!["*a"; 1_001].join(", ")),
+            "(document)",
+            Some(2),
+            "too large: more anchors and aliases than a configuration needs",
+        ),
+        (
+            "%YAML 2.0\n---\na: 1\n".to_owned(),
+            "(document)",
+            Some(1),
+            "invalid YAML: unsupported YAML major version",
+        ),
+        (
+            "sync:\n  ~: 1\n".to_owned(),
+            "(document)",
+            Some(2),
+            "an empty (null) mapping key; vcluster needs text keys",
+        ),
+        (
+            "sync:\n  ? [a, b]\n  : 1\n".to_owned(),
+            "(document)",
+            Some(2),
+            "a mapping key that is a list or a mapping; vcluster needs text keys",
+        ),
+    ];
+    for (text, path, line, reason) in cases {
+        match resolve_yaml(&text) {
+            Err(e @ Error::Config { .. }) => {
+                assert_clean(&e.to_string());
+                let Error::Config {
+                    path: p,
+                    line: l,
+                    reason: r,
+                } = e
+                else {
+                    unreachable!()
+                };
+                assert_eq!(
+                    (p.as_str(), l, r.as_str()),
+                    (path, line, reason),
+                    "{text:?}"
+                );
+            }
+            other => panic!("{text:?}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn m4_anchors_aliases_and_merge_keys_read_as_in_yaml_1_1() {
+    // go-yaml v2 expands merge keys; explicit keys win over merged ones, and that is no
+    // duplicate. Keys brought in by a merge are reported where the merge is.
+    let config = ok("
+defaults: &defaults {enabled: true, patches: []}
+sync:
+  toHost:
+    persistentVolumes:
+      <<: *defaults
+    storageClasses:
+      <<: *defaults
+      enabled: false
+  fromHost:
+    storageClasses: {<<: *defaults, enabled: false}
+");
+    assert_eq!(config.mode.persistent_volumes, PvMode::Sync);
+    assert_eq!(config.mode.storage_classes, StorageClassMode::Off);
+    let err = resolve_yaml(
+        "flags: &flags {1: one, on: two}\nsync:\n  fromHost:\n    nodes:\n      <<: *flags\n",
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "vcluster configuration: line 5: sync.fromHost.nodes.1: unknown key; the closest known \
+         key is enabled"
+    );
+    // An explicit duplicate is still one.
+    assert_eq!(
+        config_err("sync: {toHost: {persistentVolumes: {<<: {enabled: true}, enabled: false, enabled: true}}}").1,
+        "duplicate key (first at line 1); vcluster refuses duplicate keys"
+    );
+}
+
+#[test]
+fn m4_many_aliases_of_one_anchor_are_fine() {
+    // A long list whose items all merge the same defaults.
+    let items: Vec<String> = (0..300)
+        .map(|i| format!("  - {{<<: *defaults, path: p{i}}}"))
+        .collect();
+    let text = format!(
+        "defaults: &defaults {{expression: x}}\nsync:\n  toHost:\n    persistentVolumes:\n      \
+         enabled: true\n      patches:\n{}\n",
+        items.join("\n").replace("  - ", "        - ")
+    );
+    assert_eq!(mode(&text).persistent_volumes, PvMode::Sync);
+}
+
+#[test]
+fn m4_alias_bombs_are_refused_clearly() {
+    let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for (name, previous) in ["b", "c", "d", "e", "f", "g", "h", "i"]
+        .into_iter()
+        .zip(["a", "b", "c", "d", "e", "f", "g", "h"])
+    {
+        let refs = vec![format!("*{previous}"); 10].join(", ");
+        bomb.push_str(&format!("{name}: &{name} [{refs}]\n"));
+    }
+    let err = resolve_yaml(&bomb).unwrap_err();
+    assert_clean(&err.to_string());
+    let Error::Config { path, reason, line } = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(path, "(document)");
+    assert!(reason.starts_with("too large: "), "{reason}");
+    assert!(line.is_some());
+}
+
+#[test]
+fn m4_messages_never_echo_long_values() {
+    let shown = |err: &str| err.split("found the string ").nth(1).unwrap().to_owned();
+    let value = "v".repeat(10_000);
+    let err = message(&format!(
+        "sync: {{toHost: {{persistentVolumes: {{enabled: '{value}'}}}}}}"
+    ));
+    assert_eq!(shown(&err), format!("\"{}\"...", "v".repeat(40)));
+    let value = "é".repeat(5_000);
+    let err = message(&format!(
+        "sync: {{toHost: {{persistentVolumes: {{enabled: '{value}'}}}}}}"
+    ));
+    assert_eq!(shown(&err), format!("\"{}\"...", "é".repeat(20)));
+    let err = message(&format!(
+        "sync: {{toHost: {{persistentVolumes: {{enabled: {}}}}}}}",
+        "9".repeat(400)
+    ));
+    assert!(err.len() < 200, "{} bytes: {err}", err.len());
+    // Selector messages too (the label key and value checks quote what they refuse).
+    let selector = |s: &str| {
+        config_err(&format!(
+            "sync: {{fromHost: {{storageClasses: {{enabled: true, selector: {s}}}}}}}"
+        ))
+    };
+    let long = "v".repeat(1_000);
+    let (path, reason) = selector(&format!("{{matchLabels: {{tier: {long}}}}}"));
+    assert_eq!(
+        path,
+        "sync.fromHost.storageClasses.selector.matchLabels.tier"
+    );
+    assert!(
+        reason.starts_with(&format!("invalid label value \"{}\"...: ", "v".repeat(40))),
+        "{reason}"
+    );
+    let (path, reason) = selector(&format!("{{matchLabels: {{{long}: a}}}}"));
+    assert_eq!(
+        path,
+        format!(
+            "sync.fromHost.storageClasses.selector.matchLabels.{}...",
+            "v".repeat(64)
+        )
+    );
+    assert!(reason.len() < 200, "{reason}");
+    let (_, reason) = selector(&format!(
+        "{{matchExpressions: [{{key: a, operator: {long}}}]}}"
+    ));
+    assert!(
+        reason.starts_with(&format!("\"{}\"... is not a valid", "v".repeat(40))),
+        "{reason}"
+    );
+    let (path, _) = selector(&format!("{{matchLabels: {{{long}: 1}}}}"));
+    assert_eq!(
+        path,
+        format!(
+            "sync.fromHost.storageClasses.selector.matchLabels.{}...",
+            "v".repeat(64)
+        )
+    );
+    // Keys in paths are cut at 64 bytes.
+    let key = "k".repeat(1_000);
+    let (path, _) = config_err(&format!("sync: {{toHost: {{{key}: 1}}}}"));
+    assert_eq!(path, format!("sync.toHost.{}...", "k".repeat(64)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Explanation of the mode (reasons)
+// ---------------------------------------------------------------------------------------------
+
+fn reasons(yaml: &str) -> Vec<String> {
+    ok(yaml).reasons.iter().map(ToString::to_string).collect()
+}
+
+#[test]
+fn m2_reasons_name_the_keys_that_decided() {
+    assert_eq!(
+        reasons(""),
+        [
+            "M2 (sync.toHost.persistentVolumes.enabled): false (the default): every bound virtual \
+             PVC gets a fake PV; PV mode Fake",
+            "M2 (sync.fromHost.storageClasses.enabled, \
+             controlPlane.advanced.virtualScheduler.enabled, \
+             controlPlane.distro.k8s.scheduler.enabled, \
+             sync.toHost.pods.hybridScheduling.enabled): auto (the default) stays off: no \
+             scheduler runs in the virtual cluster; StorageClass mode Off",
+        ]
+    );
+    assert_eq!(
+        reasons(
+            "controlPlane: {advanced: {virtualScheduler: {enabled: true}}}\n\
+             sync: {fromHost: {nodes: {enabled: true}, storageClasses: {enabled: auto}}, \
+             toHost: {persistentVolumes: {enabled: true}}}"
+        ),
+        [
+            "M2 (sync.toHost.persistentVolumes.enabled): true: host PVs are mirrored into the \
+             virtual cluster and tenant PVs are created on the host; PV mode Sync",
+            "M2 (sync.fromHost.storageClasses.enabled, \
+             controlPlane.advanced.virtualScheduler.enabled, \
+             sync.toHost.persistentVolumeClaims.enabled): auto became true: a scheduler runs in \
+             the virtual cluster and PVC sync is on; StorageClass mode FromHost",
+        ]
+    );
+    assert_eq!(
+        reasons(
+            "controlPlane: {advanced: {virtualScheduler: {enabled: true}}}\n\
+             sync: {fromHost: {nodes: {enabled: true}}, toHost: {persistentVolumeClaims: {enabled: false}}}"
+        ),
+        [
+            "M2 (sync.toHost.persistentVolumes.enabled): false (the default): every bound virtual \
+             PVC gets a fake PV; PV mode Fake",
+            "M2 (sync.toHost.persistentVolumeClaims.enabled): false: virtual PVCs are not synced \
+             to the host, so no PVC is bound by the syncer",
+            "M2 (sync.fromHost.storageClasses.enabled, sync.toHost.persistentVolumeClaims.enabled): \
+             auto (the default) stays off: PVC sync is off; StorageClass mode Off",
+        ]
+    );
+    assert_eq!(
+        reasons(
+            "controlPlane: {advanced: {virtualScheduler: {enabled: true}}}\n\
+             sync: {fromHost: {nodes: {enabled: true}}, toHost: {persistentVolumes: {enabled: false}, storageClasses: {enabled: true}}}"
+        ),
+        [
+            "M2 (sync.toHost.persistentVolumes.enabled): false: every bound virtual PVC gets a \
+             fake PV; PV mode Fake",
+            "M2 (sync.toHost.storageClasses.enabled, sync.fromHost.storageClasses.enabled): true: \
+             virtual StorageClasses are created on the host; StorageClass mode ToHost (auto (the \
+             default) sync.fromHost.storageClasses stays off although a scheduler runs in the \
+             virtual cluster)",
+        ]
+    );
+    assert_eq!(
+        reasons("sync: {toHost: {storageClasses: {enabled: true}}}")[1],
+        "M2 (sync.toHost.storageClasses.enabled): true: virtual StorageClasses are created on the \
+         host; StorageClass mode ToHost"
+    );
+    assert_eq!(
+        reasons("sync: {fromHost: {storageClasses: {enabled: true}}}")[1],
+        "M2 (sync.fromHost.storageClasses.enabled): true: host StorageClasses appear in the \
+         virtual cluster; StorageClass mode FromHost"
+    );
+    assert_eq!(
+        reasons("sync: {fromHost: {storageClasses: {enabled: false}}}")[1],
+        "M2 (sync.fromHost.storageClasses.enabled): false: no StorageClass is synced; \
+         StorageClass mode Off"
+    );
+    assert_eq!(
+        reasons("sync: {fromHost: {storageClasses: {enabled: 'True'}}}")[1],
+        "M2 (sync.fromHost.storageClasses.enabled): \"True\" is neither true nor \"auto\": \
+         vcluster starts the host class syncer only for exactly true; StorageClass mode Off"
+    );
+    assert_eq!(
+        reasons("sync: {fromHost: {storageClasses: {enabled: auto}}}")[1],
+        "M2 (sync.fromHost.storageClasses.enabled, \
+         controlPlane.advanced.virtualScheduler.enabled, \
+         controlPlane.distro.k8s.scheduler.enabled, sync.toHost.pods.hybridScheduling.enabled): \
+         auto stays off: no scheduler runs in the virtual cluster; StorageClass mode Off"
+    );
+    assert_eq!(
+        reasons("privateNodes: {enabled: true}"),
+        [
+            "M2 (privateNodes.enabled): true (dedicated mode): vcluster registers no syncers, so \
+             no PV object is managed and no StorageClass is synced; PV mode None, StorageClass \
+             mode Off"
+        ]
+    );
+    let reason = &ok("sync: {toHost: {persistentVolumes: {enabled: true}}}").reasons[0];
+    assert_eq!(reason.rule, Rule::M2);
+    assert_eq!(reason.keys, ["sync.toHost.persistentVolumes.enabled"]);
+}
+
+#[test]
+fn m3_reasons_name_the_keys_that_decided() {
+    assert_eq!(
+        reasons("sync: {persistentvolumes: {enabled: true}, storageclasses: {enabled: true}}"),
+        [
+            "M3 (sync.persistentvolumes.enabled): true: the real PV syncer runs, whatever \
+             sync.fake-persistentvolumes says; PV mode Sync",
+            "M3 (sync.storageclasses.enabled): true: virtual StorageClasses are created on the \
+             host; StorageClass mode ToHost",
+        ]
+    );
+    assert_eq!(
+        reasons(
+            "sync: {fake-persistentvolumes: {enabled: false}, persistentvolumeclaims: {enabled: false}}"
+        ),
+        [
+            "M3 (sync.fake-persistentvolumes.enabled, sync.persistentvolumes.enabled): both PV \
+             syncers are off: no PV object is managed; PV mode None",
+            "M3 (sync.persistentvolumeclaims.enabled): false: virtual PVCs are not synced to the \
+             host, so no PVC is bound by the syncer",
+            "M3 (sync.storageclasses.enabled, sync.hoststorageclasses.enabled): no StorageClass \
+             syncer runs; StorageClass mode Off",
+        ]
+    );
+    assert_eq!(
+        reasons("sync: {nodes: {enabled: true, enableScheduler: true}}"),
+        [
+            "M3 (sync.fake-persistentvolumes.enabled, sync.persistentvolumes.enabled): the fake \
+             PV syncer runs (the default): every bound virtual PVC gets a fake PV; PV mode Fake",
+            "M3 (sync.nodes.enableScheduler, sync.persistentvolumeclaims.enabled): a scheduler \
+             runs in the virtual cluster and PVC sync is on, so the v0.19 syncer adds \
+             hoststorageclasses; StorageClass mode FromHost",
+        ]
+    );
+    assert_eq!(
+        reasons("sync: {legacy-storageclasses: {enabled: true}}")[1],
+        "M3 (sync.legacy-storageclasses.enabled): true: host StorageClasses appear in the virtual \
+         cluster; StorageClass mode FromHost"
+    );
+    assert_eq!(
+        reasons("sync: {hoststorageclasses: {enabled: true}}")[1],
+        "M3 (sync.hoststorageclasses.enabled): true: host StorageClasses appear in the virtual \
+         cluster; StorageClass mode FromHost"
     );
 }
 
@@ -915,6 +1783,12 @@ fn m2_default_vcluster_yaml_with_a_virtual_scheduler_is_from_host() {
         "virtualScheduler:\n      enabled: true",
     );
     assert_ne!(edited, DEFAULT_V020);
+    // vcluster refuses a scheduler without node sync (0.2).
+    assert_eq!(err_path(&edited), "sync.fromHost.nodes.enabled");
+    let edited = edited.replace(
+        "nodes:\n      enabled: false",
+        "nodes:\n      enabled: true",
+    );
     assert_eq!(mode(&edited), FAKE_FROM_HOST);
     // ... unless the tenant's classes go to the host.
     let edited = edited.replace(

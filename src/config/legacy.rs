@@ -3,8 +3,9 @@
 use serde_json::Value;
 
 use super::value::{bool_at, config_error, dotted};
-use super::{Generation, VclusterConfig};
+use super::{Generation, ModeReason, VclusterConfig};
 use crate::error::Error;
+use crate::explain::Rule;
 use crate::mode::{PvMode, StorageClassMode, SyncMode};
 
 /// `sync.persistentvolumes.enabled` (default `false`): the real PV syncer.
@@ -43,32 +44,98 @@ pub(super) fn resolve(doc: &Value) -> Result<VclusterConfig, Error> {
     let legacy_classes = bool_at(doc, &LEGACY_STORAGE_CLASSES)?.unwrap_or(false);
     let scheduler = bool_at(doc, &ENABLE_SCHEDULER)?.unwrap_or(false);
 
-    let persistent_volumes = if real_pvs == Some(true) {
-        PvMode::Sync
+    let (persistent_volumes, pv_reason) = if real_pvs == Some(true) {
+        (
+            PvMode::Sync,
+            ModeReason::new(
+                Rule::M3,
+                [dotted(&PERSISTENT_VOLUMES)],
+                "true: the real PV syncer runs, whatever sync.fake-persistentvolumes says; PV \
+                 mode Sync",
+            ),
+        )
     } else if fake_pvs == Some(false) {
-        PvMode::Disabled
+        (
+            PvMode::Disabled,
+            ModeReason::new(
+                Rule::M3,
+                [
+                    dotted(&FAKE_PERSISTENT_VOLUMES),
+                    dotted(&PERSISTENT_VOLUMES),
+                ],
+                "both PV syncers are off: no PV object is managed; PV mode None",
+            ),
+        )
     } else {
-        PvMode::Fake
+        (
+            PvMode::Fake,
+            ModeReason::new(
+                Rule::M3,
+                [
+                    dotted(&FAKE_PERSISTENT_VOLUMES),
+                    dotted(&PERSISTENT_VOLUMES),
+                ],
+                "the fake PV syncer runs (the default): every bound virtual PVC gets a fake PV; \
+                 PV mode Fake",
+            ),
+        )
     };
     let from_host_explicit = host_classes || legacy_classes;
+    let class_key = if host_classes {
+        &HOST_STORAGE_CLASSES
+    } else {
+        &LEGACY_STORAGE_CLASSES
+    };
     if to_host && from_host_explicit {
-        let path = if host_classes {
-            &HOST_STORAGE_CLASSES
-        } else {
-            &LEGACY_STORAGE_CLASSES
-        };
         return Err(config_error(
-            dotted(path),
+            dotted(class_key),
             "you cannot sync storageclasses and hoststorageclasses at the same time; \
              choose only one of them",
         ));
     }
-    let from_host = from_host_explicit || (scheduler && pvc_sync && !to_host);
+    let promoted = scheduler && pvc_sync && !to_host;
+    let class_reason = if to_host {
+        ModeReason::new(
+            Rule::M3,
+            [dotted(&STORAGE_CLASSES)],
+            "true: virtual StorageClasses are created on the host; StorageClass mode ToHost",
+        )
+    } else if from_host_explicit {
+        ModeReason::new(
+            Rule::M3,
+            [dotted(class_key)],
+            "true: host StorageClasses appear in the virtual cluster; StorageClass mode FromHost",
+        )
+    } else if promoted {
+        ModeReason::new(
+            Rule::M3,
+            [dotted(&ENABLE_SCHEDULER), dotted(&PERSISTENT_VOLUME_CLAIMS)],
+            "a scheduler runs in the virtual cluster and PVC sync is on, so the v0.19 syncer \
+             adds hoststorageclasses; StorageClass mode FromHost",
+        )
+    } else {
+        ModeReason::new(
+            Rule::M3,
+            [dotted(&STORAGE_CLASSES), dotted(&HOST_STORAGE_CLASSES)],
+            "no StorageClass syncer runs; StorageClass mode Off",
+        )
+    };
+    let mut reasons = vec![pv_reason];
+    if !pvc_sync {
+        reasons.push(ModeReason::new(
+            Rule::M3,
+            [dotted(&PERSISTENT_VOLUME_CLAIMS)],
+            "false: virtual PVCs are not synced to the host, so no PVC is bound by the syncer",
+        ));
+    }
+    reasons.push(class_reason);
+    let from_host = from_host_explicit || promoted;
     let storage_classes = StorageClassMode::from_switches(to_host, from_host);
     Ok(VclusterConfig {
         mode: SyncMode::new(persistent_volumes, storage_classes),
         generation: Generation::Legacy,
         pvc_sync,
         storage_class_selector: None,
+        reasons,
     })
 }

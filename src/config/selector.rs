@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, LabelSelectorRequirement};
 use serde_json::{Map, Value};
 
-use super::value::{config_error, describe, lookup};
+use super::value::{config_error, describe, lookup, short, shown_key};
 use crate::error::Error;
 use crate::storage_class::{SELECTOR_KEY, validate_selector};
 
@@ -28,7 +28,8 @@ pub(super) fn parse(doc: &Value) -> Result<Option<LabelSelector>, Error> {
         match_labels: match_labels(map)?,
         match_expressions: match_expressions(map)?,
     };
-    validate_selector(&selector)?;
+    // Its messages quote whole keys and values; cut them as every configuration message is.
+    validate_selector(&selector).map_err(short)?;
     Ok(Some(selector))
 }
 
@@ -65,7 +66,7 @@ fn match_labels(selector: &Map<String, Value>) -> Result<Option<BTreeMap<String,
     let map = as_map(value, &path)?;
     let mut labels = BTreeMap::new();
     for (key, value) in map {
-        let label = as_string(value, &format!("{path}.{key}"))?;
+        let label = as_string(value, &format!("{path}.{}", shown_key(key)))?;
         labels.insert(key.clone(), label);
     }
     Ok(Some(labels))

@@ -3,6 +3,8 @@
 //! Every read names the dotted path of the key, so a wrong type is reported where it is. A `null`
 //! at a known path counts as unset; keys nobody asks for are never looked at.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use crate::error::Error;
@@ -28,20 +30,89 @@ pub(super) fn dotted(path: &[&str]) -> String {
     }
 }
 
-/// A short description of a value's type for messages, e.g. `a string "yes"`.
+/// A short description of a value's type for messages, e.g. `the string "yes"`. Strings are cut
+/// at 40 bytes, so that a message never echoes much of a value.
 pub(super) fn describe(value: &Value) -> String {
     match value {
         Value::Null => "null".to_owned(),
         Value::Bool(b) => format!("the boolean {b}"),
-        Value::Number(n) => format!("the number {n}"),
-        Value::String(s) => {
-            let shown: String = s.chars().take(40).collect();
-            let more = if shown.len() < s.len() { "..." } else { "" };
-            format!("the string {shown:?}{more}")
-        }
+        Value::Number(n) => format!("the number {}", cut(&n.to_string(), 40)),
+        Value::String(s) => format!("the string {}", quoted(s)),
         Value::Array(_) => "a list".to_owned(),
         Value::Object(_) => "a mapping".to_owned(),
     }
+}
+
+/// A string in double quotes with escapes, cut at 40 bytes (`"..."...` when cut).
+pub(super) fn quoted(s: &str) -> String {
+    let shown = cut(s, 40);
+    let more = if shown.len() < s.len() { "..." } else { "" };
+    format!("{shown:?}{more}")
+}
+
+/// A key as shown in a dotted path: cut at 64 bytes (then ending in `...`).
+pub(super) fn shown_key(key: &str) -> Cow<'_, str> {
+    let shown = cut(key, 64);
+    if shown.len() < key.len() {
+        Cow::Owned(format!("{shown}..."))
+    } else {
+        Cow::Borrowed(key)
+    }
+}
+
+/// A configuration error with every long part cut: path segments at 64 bytes (as
+/// [`shown_key`]), quoted strings in the reason at 40 bytes (as [`quoted`]).
+pub(super) fn short(error: Error) -> Error {
+    match error {
+        Error::Config { path, line, reason } => Error::Config {
+            path: path.split('.').map(shown_key).collect::<Vec<_>>().join("."),
+            line,
+            reason: cut_quoted(&reason),
+        },
+        other => other,
+    }
+}
+
+/// `text` with every double-quoted part longer than 40 bytes cut (`"abc..."...`).
+fn cut_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(256));
+    let mut rest = text;
+    while let Some(open) = rest.find('"') {
+        let (before, from_quote) = rest.split_at(open);
+        out.push_str(before);
+        let inner = from_quote.get(1..).unwrap_or_default();
+        // The closing quote is the first one not escaped by a backslash.
+        let mut escaped = false;
+        let close = inner.char_indices().find_map(|(i, c)| {
+            let found = c == '"' && !escaped;
+            escaped = c == '\\' && !escaped;
+            found.then_some(i)
+        });
+        let Some(close) = close else {
+            out.push_str(from_quote);
+            return out;
+        };
+        let quoted_part = inner.get(..close).unwrap_or_default();
+        let shown = cut(quoted_part, 40);
+        out.push('"');
+        out.push_str(shown);
+        out.push('"');
+        if shown.len() < quoted_part.len() {
+            out.push_str("...");
+        }
+        rest = inner.get(close.saturating_add(1)..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
+pub(super) fn cut(s: &str, max: usize) -> &str {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end = end.saturating_sub(1);
+    }
+    s.get(..end).unwrap_or_default()
 }
 
 /// The value at `path`, `None` when it or any mapping on the way is missing or `null`.
@@ -85,37 +156,44 @@ pub(super) fn bool_at(doc: &Value, path: &[&str]) -> Result<Option<bool>, Error>
     }
 }
 
-/// vcluster's `StrBool` (`sync.fromHost.storageClasses.enabled`): `true`, `false` or `auto`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// vcluster's `StrBool` (`sync.fromHost.storageClasses.enabled`): a boolean or a string.
+///
+/// vcluster compares the string exactly: only `"auto"` is auto (its validation promotes exactly
+/// `"auto"`), and only `true` or `"true"` starts the host class syncer (`== "true"` when the
+/// syncers are registered). Any other string is off (SPEC M2, 0.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum StrBool {
-    /// `true` or `"true"` (any case).
+    /// `true` or exactly `"true"`.
     True,
-    /// `false` or `"false"` (any case).
+    /// `false` or exactly `"false"`.
     False,
-    /// `"auto"` (any case), the default: decided by the other settings.
+    /// Exactly `"auto"`, the default: decided by the other settings.
     Auto,
+    /// Any other string (e.g. `"True"`, `"Auto"`, a quoted `"yes"`): off. Holds the string as
+    /// shown in messages (quoted, cut).
+    Other(String),
 }
 
-/// A `StrBool` key: a boolean, or one of the strings `true`, `false`, `auto` in any case;
-/// `None` when unset.
+/// A `StrBool` key: a boolean or any string; `None` when unset. Numbers, lists and mappings are
+/// errors (vcluster's `StrBool.UnmarshalJSON` refuses them).
 pub(super) fn str_bool_at(doc: &Value, path: &[&str]) -> Result<Option<StrBool>, Error> {
-    let wrong = |found: &Value| {
-        config_error(
-            dotted(path),
-            format!(
-                "expected true, false or \"auto\", found {}",
-                describe(found)
-            ),
-        )
-    };
     match lookup(doc, path)? {
         None => Ok(None),
         Some(Value::Bool(true)) => Ok(Some(StrBool::True)),
         Some(Value::Bool(false)) => Ok(Some(StrBool::False)),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(Some(StrBool::True)),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Ok(Some(StrBool::False)),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("auto") => Ok(Some(StrBool::Auto)),
-        Some(other) => Err(wrong(other)),
+        Some(Value::String(s)) => Ok(Some(match s.as_str() {
+            "true" => StrBool::True,
+            "false" => StrBool::False,
+            "auto" => StrBool::Auto,
+            other => StrBool::Other(quoted(other)),
+        })),
+        Some(other) => Err(config_error(
+            dotted(path),
+            format!(
+                "expected true, false or \"auto\", found {}",
+                describe(other)
+            ),
+        )),
     }
 }
 
@@ -131,4 +209,46 @@ pub(super) fn is_set(doc: &Value, parent: &[&str], key: &str) -> Result<bool, Er
         }
         None => false,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn m4_cut_quoted_cuts_only_long_quoted_parts() {
+        assert_eq!(cut_quoted("no quotes"), "no quotes");
+        assert_eq!(cut_quoted("a \"short\" b"), "a \"short\" b");
+        let long = "x".repeat(41);
+        assert_eq!(
+            cut_quoted(&format!("a \"{long}\" b \"c\"")),
+            format!("a \"{}\"... b \"c\"", "x".repeat(40))
+        );
+        let exact = "y".repeat(40);
+        assert_eq!(cut_quoted(&format!("\"{exact}\"")), format!("\"{exact}\""));
+        // Escaped quotes stay inside; an unclosed quote is kept as it is.
+        assert_eq!(cut_quoted(r#""a\"b" c"#), r#""a\"b" c"#);
+        assert_eq!(cut_quoted(r#""a\\" "b""#), r#""a\\" "b""#);
+        assert_eq!(cut_quoted("x \"open"), "x \"open");
+    }
+
+    #[test]
+    fn m4_short_cuts_path_segments_and_quoted_values() {
+        let key = "k".repeat(100);
+        let error = short(config_error(
+            format!("a.{key}.b"),
+            format!("invalid {:?}", "v".repeat(100)),
+        ));
+        assert_eq!(
+            error,
+            config_error(
+                format!("a.{}....b", "k".repeat(64)),
+                format!("invalid \"{}\"...", "v".repeat(40))
+            )
+        );
+        let other = Error::Case {
+            reason: "x".repeat(100),
+        };
+        assert_eq!(short(other.clone()), other);
+    }
 }
