@@ -13,10 +13,8 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, LabelSelectorRequirement};
 use pv_translate::config::{Generation, VclusterConfig, resolve, resolve_yaml};
-use pv_translate::storage_class::{
-    host_storage_class, selector_matches, translate_from_host, translate_to_host,
-    validate_selector, virtual_storage_class,
-};
+use pv_translate::storage_class::{selector_matches, validate_selector};
+use pv_translate::{Decision, Translator};
 use pv_translate::{Error, PvMode, Rule, StorageClassMode, SyncMode, VirtualCluster};
 use serde_json::{Value, json};
 
@@ -75,7 +73,45 @@ fn selector(match_labels: &[(&str, &str)], exprs: Vec<LabelSelectorRequirement>)
 }
 
 fn cluster() -> VirtualCluster {
-    VirtualCluster::new("suffix", "test")
+    VirtualCluster::new("suffix", "test").unwrap()
+}
+
+/// C1 through the façade, explained: the decision for host class `host` under `selector`.
+fn translate_from_host(
+    host: &StorageClass,
+    selector: Option<&LabelSelector>,
+) -> Result<Decision<StorageClass>, Error> {
+    Translator::new(cluster())
+        .with_class_selector(selector.cloned())
+        .with_explanations(true)
+        .virtual_storage_class(host, None)
+}
+
+/// C1: the desired virtual class (`None`: the host class is not shown).
+fn virtual_storage_class(
+    host: &StorageClass,
+    selector: Option<&LabelSelector>,
+) -> Result<Option<StorageClass>, Error> {
+    translate_from_host(host, selector).map(|d| d.desired)
+}
+
+/// C2 through the façade, explained.
+fn translate_to_host(
+    virtual_class: &StorageClass,
+    cluster: &VirtualCluster,
+) -> Result<Decision<StorageClass>, Error> {
+    Translator::new(cluster.clone())
+        .with_explanations(true)
+        .host_storage_class(virtual_class, None)
+}
+
+/// C2: the desired host class.
+fn host_storage_class(
+    virtual_class: &StorageClass,
+    cluster: &VirtualCluster,
+) -> Result<StorageClass, Error> {
+    let desired = translate_to_host(virtual_class, cluster)?.desired;
+    Ok(desired.expect("C2 always gives a host class"))
 }
 
 // ---------------------------------------------------------------------------------------------
