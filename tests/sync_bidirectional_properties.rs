@@ -20,7 +20,7 @@ use generators::{
 };
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
 use proptest::prelude::*;
-use pv_translate::{Action, PvMode, PvPair};
+use pv_translate::{Action, ConflictPolicy, PvMode, PvPair};
 use serde_json::{Value, json};
 
 /// Pairs that exist on both sides, with their last synced versions and edits since.
@@ -42,12 +42,13 @@ fn sync_setup() -> BoxedStrategy<Setup> {
         .boxed()
 }
 
-#[test]
-fn b1_b2_keep_in_step_reaches_a_fixed_point() {
+/// B1/B2: keeping a pair in step, then applying the result (as both the last synced and the
+/// current pair) and keeping it in step again changes nothing on either side.
+fn keep_in_step_reaches_a_fixed_point(name: &'static str, setups: BoxedStrategy<Setup>) {
     run(
         file!(),
-        "b1_b2_keep_in_step_reaches_a_fixed_point",
-        generators::case(sync_setup(), &PAIRS),
+        name,
+        generators::case(setups, &PAIRS),
         // Deletions (D1-D3), R5/S3 conflicts and forged pairs give no pair to apply.
         &[("the applied result was kept in step again", 50)],
         |(setup, s), tally| {
@@ -92,6 +93,25 @@ fn b1_b2_keep_in_step_reaches_a_fixed_point() {
             tally.hit("the applied result was kept in step again");
             Ok(())
         },
+    );
+}
+
+#[test]
+#[ignore = "crate bug: with conflicts: Report a B1 conflict blocks the whole host write, the virtual metadata change is lost and the next sync writes a managed-annotations naming a key the host PV lacks"]
+fn b1_b2_keep_in_step_reaches_a_fixed_point() {
+    keep_in_step_reaches_a_fixed_point("b1_b2_keep_in_step_reaches_a_fixed_point", sync_setup());
+}
+
+/// The part of the property above that holds: the default `conflicts: VirtualWins` (with every
+/// value of every other option).
+#[test]
+fn b1_b2_keep_in_step_reaches_a_fixed_point_when_virtual_wins() {
+    let virtual_wins = sync_setup()
+        .prop_map(|s| s.with_options(s.options.with_conflicts(ConflictPolicy::VirtualWins)))
+        .boxed();
+    keep_in_step_reaches_a_fixed_point(
+        "b1_b2_keep_in_step_reaches_a_fixed_point_when_virtual_wins",
+        virtual_wins,
     );
 }
 
