@@ -15,12 +15,12 @@
 mod generators;
 
 use generators::{
-    Kind, Material, Setup, claim_ref, debug, edited, garbage, host_copy, material, mirror_of,
-    pv, pvc, run, s7_claim, same_capacity, setup, sources, to_json, with_json,
+    Kind, Material, Setup, claim_ref, debug, edited, garbage, host_copy, material, mirror_of, pv,
+    pvc, run, s7_claim, same_capacity, setup, sources, to_json, with_json,
 };
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
 use proptest::prelude::*;
-use pv_translate::{Action, ConflictPolicy, PvMode, PvPair};
+use pv_translate::{Action, ConflictPolicy, PvMode, PvPair, RetainedPvMirroring};
 use serde_json::{Value, json};
 
 /// Pairs that exist on both sides, with their last synced versions and edits since.
@@ -97,21 +97,27 @@ fn keep_in_step_reaches_a_fixed_point(name: &'static str, setups: BoxedStrategy<
 }
 
 #[test]
-#[ignore = "crate bug: with conflicts: Report a B1 conflict blocks the whole host write, the virtual metadata change is lost and the next sync writes a managed-annotations naming a key the host PV lacks"]
+#[ignore = "crate bug: conflicts: Report loses a blocked virtual annotation change and the next sync writes a managed-annotations naming a key the host lacks; Legacy mirroring lets a forged host-pv rewrite the host PV (see s5_)"]
 fn b1_b2_keep_in_step_reaches_a_fixed_point() {
     keep_in_step_reaches_a_fixed_point("b1_b2_keep_in_step_reaches_a_fixed_point", sync_setup());
 }
 
-/// The part of the property above that holds: the default `conflicts: VirtualWins` (with every
-/// value of every other option).
+/// The part of the property above that holds: the defaults `conflicts: VirtualWins` and
+/// `retainedPvMirroring: Owned` (with every value of every other option).
 #[test]
-fn b1_b2_keep_in_step_reaches_a_fixed_point_when_virtual_wins() {
-    let virtual_wins = sync_setup()
-        .prop_map(|s| s.with_options(s.options.with_conflicts(ConflictPolicy::VirtualWins)))
+fn b1_b2_keep_in_step_reaches_a_fixed_point_with_default_conflicts_and_mirroring() {
+    let defaults = sync_setup()
+        .prop_map(|s| {
+            let options = s
+                .options
+                .with_conflicts(ConflictPolicy::VirtualWins)
+                .with_retained_pv_mirroring(RetainedPvMirroring::Owned);
+            s.with_options(options)
+        })
         .boxed();
     keep_in_step_reaches_a_fixed_point(
-        "b1_b2_keep_in_step_reaches_a_fixed_point_when_virtual_wins",
-        virtual_wins,
+        "b1_b2_keep_in_step_reaches_a_fixed_point_with_default_conflicts_and_mirroring",
+        defaults,
     );
 }
 
@@ -121,7 +127,11 @@ fn in_step_pair(
     setup: &Setup,
     m: &Material,
     tenant: bool,
-) -> Option<(PersistentVolume, PersistentVolume, Option<PersistentVolumeClaim>)> {
+) -> Option<(
+    PersistentVolume,
+    PersistentVolume,
+    Option<PersistentVolumeClaim>,
+)> {
     let cluster = &setup.cluster;
     let h = cluster.host_namespace();
     let mut body = m.pvc.clone();
@@ -166,7 +176,8 @@ fn in_step_pair(
             mirror
         } else {
             with_json(&mirror, |v| {
-                v["spec"]["storageClassName"] = to_json(&host.spec.as_ref().unwrap().storage_class_name);
+                v["spec"]["storageClassName"] =
+                    to_json(&host.spec.as_ref().unwrap().storage_class_name);
             })
         };
         Some((mirror, host, given.then_some(claim)))
@@ -192,8 +203,14 @@ fn b1_b2_nothing_changed_nothing_moves() {
     run(
         file!(),
         "b1_b2_nothing_changed_nothing_moves",
-        (sync_setup(), material(), any::<bool>(), prop::bool::weighted(0.6)),
+        (
+            sync_setup(),
+            material(),
+            any::<bool>(),
+            prop::bool::weighted(0.6),
+        ),
         &[
+            // Sides kept equal in 3 cases of 5; in the others they differ (the goal below).
             ("an unchanged pair in step stayed unchanged", 40),
             // Sides made to differ (2 in 5) by edits that touch a B1 field.
             ("an unchanged pair that differs moved no B1 field", 15),
@@ -275,7 +292,10 @@ fn b1_b2_keep_in_step_is_deterministic() {
             let first = t.keep_in_step(last, PvPair::new(v, h), pvc);
             let again = t.keep_in_step(last, PvPair::new(v, h), pvc);
             let copies = s.clone();
-            let (cv, ch) = (copies.virtual_pv.as_ref().unwrap(), copies.host_pv.as_ref().unwrap());
+            let (cv, ch) = (
+                copies.virtual_pv.as_ref().unwrap(),
+                copies.host_pv.as_ref().unwrap(),
+            );
             let fresh = setup.translator().keep_in_step(
                 PvPair::new(
                     copies.last_virtual_pv.as_ref().unwrap_or(cv),

@@ -38,9 +38,8 @@ use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::test_runner::{Config, FileFailurePersistence, TestRunner};
 use pv_translate::{
-    ConflictPolicy, FakeCapacity, FakeReclaimPolicy, Inputs, Options, PvMode,
-    RetainedPvMirroring, StorageClassMode, SyncMode, TenantNodeVolumes, Translator,
-    VirtualCluster,
+    ConflictPolicy, FakeCapacity, FakeReclaimPolicy, Inputs, Options, PvMode, RetainedPvMirroring,
+    StorageClassMode, SyncMode, TenantNodeVolumes, Translator, VirtualCluster,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -334,7 +333,11 @@ pub fn volume_source(node: u32) -> BoxedStrategy<(&'static str, Value)> {
             }
             ("csi", csi)
         });
-    let nfs = (select(vec!["nfs.example.com", "10.0.0.9"]), "/exports/[a-z]{1,8}", any::<bool>())
+    let nfs = (
+        select(vec!["nfs.example.com", "10.0.0.9"]),
+        "/exports/[a-z]{1,8}",
+        any::<bool>(),
+    )
         .prop_map(|(server, path, read_only)| {
             let mut nfs = json!({"server": server, "path": path});
             if read_only {
@@ -359,12 +362,20 @@ pub fn volume_source(node: u32) -> BoxedStrategy<(&'static str, Value)> {
             "azureDisk",
             json!({"diskName": "d1", "diskURI": "/subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/disks/d1"}),
         ),
-        ("cephfs", json!({"monitors": ["10.0.0.1:6789"], "path": "/"})),
+        (
+            "cephfs",
+            json!({"monitors": ["10.0.0.1:6789"], "path": "/"}),
+        ),
     ]);
     let node_volume = prop_oneof![
-        select(vec!["/var/lib/data", "/mnt/host", "/"]).prop_map(|path| ("hostPath", json!({"path": path}))),
-        select(vec!["/mnt/disks/ssd1", "/mnt/local"]).prop_map(|path| ("local", json!({"path": path}))),
-        Just(("hostPath", json!({"path": "/srv", "type": "DirectoryOrCreate"}))),
+        select(vec!["/var/lib/data", "/mnt/host", "/"])
+            .prop_map(|path| ("hostPath", json!({"path": path}))),
+        select(vec!["/mnt/disks/ssd1", "/mnt/local"])
+            .prop_map(|path| ("local", json!({"path": path}))),
+        Just((
+            "hostPath",
+            json!({"path": "/srv", "type": "DirectoryOrCreate"})
+        )),
     ];
     prop_oneof![
         5 => csi,
@@ -439,8 +450,15 @@ pub fn annotation_key() -> BoxedStrategy<String> {
 pub fn annotations() -> BoxedStrategy<BTreeMap<String, String>> {
     prop::collection::btree_map(
         annotation_key(),
-        select(vec!["x", "kube-system", "tenant-secret", "", "true", "other-pv"])
-            .prop_map(str::to_owned),
+        select(vec![
+            "x",
+            "kube-system",
+            "tenant-secret",
+            "",
+            "true",
+            "other-pv",
+        ])
+        .prop_map(str::to_owned),
         0..4,
     )
     .boxed()
@@ -482,7 +500,10 @@ pub fn pv_body(node: u32, terminating: f64) -> BoxedStrategy<PvBody> {
         ),
         (
             prop::option::weighted(0.8, class_name()),
-            prop::option::weighted(0.8, select(vec!["Bound", "Available", "Released", "Failed"])),
+            prop::option::weighted(
+                0.8,
+                select(vec!["Bound", "Available", "Released", "Failed"]),
+            ),
             labels(),
             annotations(),
             prop::option::weighted(0.8, "[0-9a-f]{8}-[0-9a-f]{4}"),
@@ -865,7 +886,8 @@ pub fn storage_class(name: &str, body: &ClassBody, default: bool) -> StorageClas
     }
     if body.secret_parameters {
         class["parameters"]["csi.storage.k8s.io/provisioner-secret-name"] = json!("tenant-secret");
-        class["parameters"]["csi.storage.k8s.io/node-stage-secret-namespace"] = json!("kube-system");
+        class["parameters"]["csi.storage.k8s.io/node-stage-secret-namespace"] =
+            json!("kube-system");
     }
     if let Some(r) = body.reclaim {
         class["reclaimPolicy"] = json!(r);
@@ -989,21 +1011,26 @@ pub fn options() -> BoxedStrategy<Options> {
         ]),
         select(vec![FakeCapacity::Request, FakeCapacity::HostPv]),
         any::<bool>(),
-        select(vec![RetainedPvMirroring::Owned, RetainedPvMirroring::Legacy]),
+        select(vec![
+            RetainedPvMirroring::Owned,
+            RetainedPvMirroring::Legacy,
+        ]),
         select(vec![ConflictPolicy::VirtualWins, ConflictPolicy::Report]),
         any::<bool>(),
         select(vec![TenantNodeVolumes::Deny, TenantNodeVolumes::Allow]),
     )
-        .prop_map(|(reclaim, capacity, keep, mirroring, conflicts, skip, node)| {
-            Options::default()
-                .with_fake_reclaim_policy(reclaim)
-                .with_fake_capacity(capacity)
-                .with_keep_unlabeled_pvs(keep)
-                .with_retained_pv_mirroring(mirroring)
-                .with_conflicts(conflicts)
-                .with_honor_skip_translate(skip)
-                .with_tenant_node_volumes(node)
-        })
+        .prop_map(
+            |(reclaim, capacity, keep, mirroring, conflicts, skip, node)| {
+                Options::default()
+                    .with_fake_reclaim_policy(reclaim)
+                    .with_fake_capacity(capacity)
+                    .with_keep_unlabeled_pvs(keep)
+                    .with_retained_pv_mirroring(mirroring)
+                    .with_conflicts(conflicts)
+                    .with_honor_skip_translate(skip)
+                    .with_tenant_node_volumes(node)
+            },
+        )
         .boxed()
 }
 
@@ -1055,9 +1082,8 @@ pub fn setup_with(pv_modes: Vec<PvMode>, options: BoxedStrategy<Options>) -> Box
         prop::bool::weighted(0.3),
     )
         .prop_map(|(cluster, pv_mode, classes, options, explain, selector)| {
-            let selector = (selector && classes == StorageClassMode::FromHost).then(|| {
-                from_json(json!({"matchLabels": {"tier": "gold"}}))
-            });
+            let selector = (selector && classes == StorageClassMode::FromHost)
+                .then(|| from_json(json!({"matchLabels": {"tier": "gold"}})));
             Setup {
                 cluster,
                 mode: SyncMode::new(pv_mode, classes),
@@ -1191,7 +1217,12 @@ pub fn flags() -> BoxedStrategy<Flags> {
         prop::bool::weighted(0.5),
         prop::bool::weighted(0.7),
         0u8..10,
-        select(vec![ForeignClaim::Other, ForeignClaim::Other, ForeignClaim::Missing, ForeignClaim::Empty]),
+        select(vec![
+            ForeignClaim::Other,
+            ForeignClaim::Other,
+            ForeignClaim::Missing,
+            ForeignClaim::Empty,
+        ]),
         select(vec![
             Victim::DataVolume,
             Victim::OtherTenantClaim,
@@ -1342,7 +1373,10 @@ pub fn kinds(choices: &[(u32, Kind)]) -> BoxedStrategy<Kind> {
 }
 
 /// A setup and a consistent scenario of one of `choices` for it.
-pub fn case(setup: BoxedStrategy<Setup>, choices: &[(u32, Kind)]) -> BoxedStrategy<(Setup, Scenario)> {
+pub fn case(
+    setup: BoxedStrategy<Setup>,
+    choices: &[(u32, Kind)],
+) -> BoxedStrategy<(Setup, Scenario)> {
     case_tweaked(setup, choices, |_| {})
 }
 
@@ -1396,7 +1430,11 @@ fn tenant_pv(name: &str, m: &Material, claim: Option<Value>) -> PersistentVolume
 /// H1 by the crate, with node volumes allowed: the host copy a tenant PV got when it was made.
 pub fn host_copy(setup: &Setup, virtual_pv: &PersistentVolume) -> Option<PersistentVolume> {
     let maker = setup
-        .with_options(setup.options.with_tenant_node_volumes(TenantNodeVolumes::Allow))
+        .with_options(
+            setup
+                .options
+                .with_tenant_node_volumes(TenantNodeVolumes::Allow),
+        )
         .translator();
     maker
         .host_pv(&Inputs::new().with_virtual_pv(virtual_pv))
@@ -1509,7 +1547,9 @@ pub fn build(kind: Kind, m: &Material, setup: &Setup) -> Scenario {
                 )),
                 Victim::OtherTenantClaim => Some(claim_ref(
                     Some(h),
-                    &cluster.host_name(&m.other_name, &m.other_namespace).unwrap(),
+                    &cluster
+                        .host_name(&m.other_name, &m.other_namespace)
+                        .unwrap(),
                     None,
                 )),
                 Victim::OtherVcluster => Some(claim_ref(
@@ -1576,7 +1616,10 @@ pub fn build(kind: Kind, m: &Material, setup: &Setup) -> Scenario {
                     let copy = host_copy(setup, &tenant);
                     if let Some(copy) = copy {
                         s.host_pv = Some(with_json(&copy, |v| {
-                            v["spec"]["claimRef"] = host.spec.as_ref().map_or(Value::Null, |s| to_json(&s.claim_ref));
+                            v["spec"]["claimRef"] = host
+                                .spec
+                                .as_ref()
+                                .map_or(Value::Null, |s| to_json(&s.claim_ref));
                             v["status"] = json!({"phase": "Bound"});
                         }));
                     }
@@ -1672,7 +1715,11 @@ pub fn build(kind: Kind, m: &Material, setup: &Setup) -> Scenario {
         }
     }
     s.virtual_class = Some(storage_class(
-        m.pvc.class.as_deref().filter(|c| !c.is_empty()).unwrap_or("standard"),
+        m.pvc
+            .class
+            .as_deref()
+            .filter(|c| !c.is_empty())
+            .unwrap_or("standard"),
         &m.class,
         m.class.beta_default,
     ));
@@ -1755,10 +1802,25 @@ pub fn garbage_json() -> BoxedStrategy<Value> {
             prop::collection::btree_map(
                 prop_oneof![
                     select(vec![
-                        "metadata", "spec", "status", "name", "namespace", "labels",
-                        "annotations", "capacity", "storage", "accessModes", "claimRef",
-                        "csi", "hostPath", "volumeName", "requests", "resources",
-                        "persistentVolumeReclaimPolicy", "storageClassName", "uid",
+                        "metadata",
+                        "spec",
+                        "status",
+                        "name",
+                        "namespace",
+                        "labels",
+                        "annotations",
+                        "capacity",
+                        "storage",
+                        "accessModes",
+                        "claimRef",
+                        "csi",
+                        "hostPath",
+                        "volumeName",
+                        "requests",
+                        "resources",
+                        "persistentVolumeReclaimPolicy",
+                        "storageClassName",
+                        "uid",
                     ])
                     .prop_map(str::to_owned),
                     garbage_string(),
@@ -1878,7 +1940,11 @@ fn mutate_option<T: Serialize + DeserializeOwned + Clone>(
 
 /// A setup and a garbage scenario.
 pub fn garbage(setup: BoxedStrategy<Setup>) -> BoxedStrategy<(Setup, Garbage)> {
-    let all_kinds: Vec<(u32, Kind)> = FAKE_KINDS.iter().chain(SYNC_KINDS.iter()).copied().collect();
+    let all_kinds: Vec<(u32, Kind)> = FAKE_KINDS
+        .iter()
+        .chain(SYNC_KINDS.iter())
+        .copied()
+        .collect();
     (
         case(setup, &all_kinds),
         prop::collection::vec(prop::collection::vec(mutation(), 0..4), 9),
@@ -1942,7 +2008,11 @@ pub fn user_part(pv: &PersistentVolume) -> PersistentVolume {
 }
 
 pub fn annotation<'a>(pv: &'a PersistentVolume, key: &str) -> Option<&'a str> {
-    pv.metadata.annotations.as_ref()?.get(key).map(String::as_str)
+    pv.metadata
+        .annotations
+        .as_ref()?
+        .get(key)
+        .map(String::as_str)
 }
 
 pub fn label<'a>(pv: &'a PersistentVolume, key: &str) -> Option<&'a str> {
@@ -1963,7 +2033,10 @@ pub fn claim_of(pv: &PersistentVolume) -> Option<(Option<&str>, &str)> {
 }
 
 pub fn reclaim_of(pv: &PersistentVolume) -> Option<&str> {
-    pv.spec.as_ref()?.persistent_volume_reclaim_policy.as_deref()
+    pv.spec
+        .as_ref()?
+        .persistent_volume_reclaim_policy
+        .as_deref()
 }
 
 /// The volume sources a PV sets, as `{key: value}`.
