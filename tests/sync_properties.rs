@@ -593,6 +593,15 @@ fn assert_h1_bookkeeping(
         (!managed.is_empty()).then_some(managed.as_str())
     );
     prop_assert_eq!(label(host, MANAGED_BY), Some(cluster.cluster_marker()));
+    // A label key the tenant wrote that already is N5's host key of a reserved one (value
+    // "forged" in the generators) is dropped, never copied.
+    for (key, value) in host.metadata.labels.iter().flatten() {
+        prop_assert!(
+            !(cluster.virtual_label_key(key).is_some() && value == "forged"),
+            "forged label {:?} reached the host",
+            key
+        );
+    }
     Ok(())
 }
 
@@ -614,6 +623,10 @@ fn h1_host_pv_carries_no_tenant_secret_or_bookkeeping_annotation() {
             generators::OBJECT_UID.to_owned(),
             Some("forged-uid".to_owned()),
         ));
+        // Half the time, a forged N5 host label key too.
+        if m.flags.with_class {
+            m.flags.current = 3;
+        }
         // The host's own edits are not the tenant's: keep them out of the keys checked here.
         m.host_edits.retain(
             |e| !matches!(e, Edit::Annotation(k, _) if is_bookkeeping(k) || is_secret_key(k)),
@@ -630,6 +643,8 @@ fn h1_host_pv_carries_no_tenant_secret_or_bookkeeping_annotation() {
         &[
             ("a host PV written from a tenant PV was checked", 50),
             ("the tenant had written bookkeeping and secret keys", 50),
+            // Half the cases forge a translated label key.
+            ("the tenant had forged a translated label key", 20),
         ],
         |(setup, s), tally| {
             let tenant = s.virtual_pv.as_ref().unwrap();
@@ -675,6 +690,15 @@ fn h1_host_pv_carries_no_tenant_secret_or_bookkeeping_annotation() {
                         .any(|k| BOOKKEEPING.contains(&k.as_str()))
                 {
                     tally.hit("the tenant had written bookkeeping and secret keys");
+                }
+                if tenant
+                    .metadata
+                    .labels
+                    .iter()
+                    .flatten()
+                    .any(|(_, v)| v == "forged")
+                {
+                    tally.hit("the tenant had forged a translated label key");
                 }
             }
             Ok(())

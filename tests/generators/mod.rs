@@ -1420,9 +1420,14 @@ fn sync_host_class(class: Option<&str>, m: &Material) -> Option<StorageClass> {
 }
 
 /// A tenant PV named `name` from `m.tenant` (no `host-pv`, no fake label).
-fn tenant_pv(name: &str, m: &Material, claim: Option<Value>) -> PersistentVolume {
+fn tenant_pv(name: &str, m: &Material, claim: Option<Value>, setup: &Setup) -> PersistentVolume {
     let mut body = m.tenant.clone();
     body.labels.remove(FAKE_PV);
+    if m.flags.current == 3 {
+        // A label key that already is N5's host key of a reserved one: a tenant forging it.
+        let forged = setup.cluster.host_label_key("release").into_owned();
+        body.labels.insert(forged, "forged".to_owned());
+    }
     body.terminating = m.flags.virtual_terminating;
     pv(name, &body, claim)
 }
@@ -1466,7 +1471,7 @@ pub fn build(kind: Kind, m: &Material, setup: &Setup) -> Scenario {
             }
             s.virtual_pv = match f.current {
                 6 | 7 => Some(fake_pv(&m.pv_name, &claim, "Delete")),
-                8 => Some(tenant_pv(&m.pv_name, m, None)),
+                8 => Some(tenant_pv(&m.pv_name, m, None, setup)),
                 9 => Some(with_json(&fake_pv(&m.pv_name, &claim, "Retain"), |v| {
                     v["metadata"]["labels"][CONTROLLED_BY] = json!("other-controller");
                 })),
@@ -1489,7 +1494,7 @@ pub fn build(kind: Kind, m: &Material, setup: &Setup) -> Scenario {
             s.virtual_pv = Some(if f.current >= 5 {
                 fake_pv(&m.pv_name, &claim, "Delete")
             } else {
-                tenant_pv(&m.pv_name, m, None)
+                tenant_pv(&m.pv_name, m, None, setup)
             });
         }
         Kind::Bound | Kind::BoundUnowned => {
@@ -1568,14 +1573,14 @@ pub fn build(kind: Kind, m: &Material, setup: &Setup) -> Scenario {
             };
             let mut victim = pv(&m.pv_name, &m.host, victim_claim);
             if f.victim == Victim::OtherTenantCopy {
-                let other = tenant_pv(&m.other_name, m, None);
+                let other = tenant_pv(&m.other_name, m, None, setup);
                 if let Some(copy) = host_copy(setup, &other) {
                     victim = with_json(&copy, |v| {
                         v["metadata"]["name"] = json!(m.pv_name);
                     });
                 }
             }
-            let forged = with_json(&tenant_pv(&m.tenant_name, m, own_claim), |v| {
+            let forged = with_json(&tenant_pv(&m.tenant_name, m, own_claim, setup), |v| {
                 v["metadata"]["annotations"][HOST_PV] = json!(m.pv_name);
             });
             s.virtual_pv = Some(edited(&forged, &m.virtual_edits));
@@ -1612,7 +1617,7 @@ pub fn build(kind: Kind, m: &Material, setup: &Setup) -> Scenario {
                 7 => Some(fake_pv(&m.pv_name, &claim, "Delete")),
                 _ => {
                     // A tenant PV whose host copy was bound in another namespace.
-                    let tenant = tenant_pv(&m.tenant_name, m, None);
+                    let tenant = tenant_pv(&m.tenant_name, m, None, setup);
                     let copy = host_copy(setup, &tenant);
                     if let Some(copy) = copy {
                         s.host_pv = Some(with_json(&copy, |v| {
@@ -1639,14 +1644,14 @@ pub fn build(kind: Kind, m: &Material, setup: &Setup) -> Scenario {
             s.host_pv = Some(pv(&m.pv_name, &body, None));
         }
         Kind::TenantNew => {
-            let tenant = tenant_pv(&m.tenant_name, m, None);
+            let tenant = tenant_pv(&m.tenant_name, m, None, setup);
             if f.with_class {
                 s.host_class = sync_host_class(m.tenant.class.as_deref(), m);
             }
             s.virtual_pv = Some(tenant);
         }
         Kind::TenantWithCopy | Kind::OrphanCopy => {
-            let tenant = with_json(&tenant_pv(&m.tenant_name, m, None), |v| {
+            let tenant = with_json(&tenant_pv(&m.tenant_name, m, None, setup), |v| {
                 v["metadata"]["deletionTimestamp"] = Value::Null;
             });
             let Some(copy) = host_copy(setup, &tenant) else {
