@@ -15,12 +15,14 @@
 mod generators;
 
 use generators::{
-    Kind, Material, Setup, claim_ref, debug, edited, garbage, host_copy, material, mirror_of, pv,
-    pvc, run, s7_claim, same_capacity, setup, sources, to_json, with_json,
+    Kind, Material, Setup, b1_edit, claim_ref, debug, edited, garbage, host_copy, is_node_volume,
+    material, mirror_of, pv, pvc, run, s7_claim, same_capacity, setup, sources, to_json, with_json,
 };
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
 use proptest::prelude::*;
-use pv_translate::{Action, ConflictPolicy, PvMode, PvPair, RetainedPvMirroring};
+use pv_translate::{
+    Action, ConflictPolicy, PvMode, PvPair, RetainedPvMirroring, TenantNodeVolumes,
+};
 use serde_json::{Value, json};
 
 /// Pairs that exist on both sides, with their last synced versions and edits since.
@@ -257,6 +259,93 @@ fn b1_b2_nothing_changed_nothing_moves() {
             prop_assert!(result.conflicts.is_empty(), "{:?}", result.conflicts);
             if b1_fields(&v) != b1_fields(&h) || !same_capacity(&v, &h) {
                 tally.hit("an unchanged pair that differs moved no B1 field");
+            }
+            Ok(())
+        },
+    );
+}
+
+/// B1's field groups of a PV, one JSON value each (capacity compared by value apart).
+fn b1_groups(pv: &PersistentVolume) -> [(&'static str, Value); 6] {
+    let spec = to_json(&pv.spec);
+    let field = |key: &str| spec.get(key).cloned().unwrap_or(Value::Null);
+    [
+        ("reclaim policy", field("persistentVolumeReclaimPolicy")),
+        ("access modes", field("accessModes")),
+        ("node affinity", field("nodeAffinity")),
+        ("volume mode", field("volumeMode")),
+        ("mount options", field("mountOptions")),
+        ("volume source", Value::Object(sources(pv))),
+    ]
+}
+
+#[test]
+fn b1_a_change_on_one_side_reaches_the_other() {
+    run(
+        file!(),
+        "b1_a_change_on_one_side_reaches_the_other",
+        (
+            sync_setup(),
+            material(),
+            any::<bool>(),
+            any::<bool>(),
+            prop::collection::vec(b1_edit(1), 1..3),
+        ),
+        // An edit may set the value a field already had (then nothing changed).
+        &[("a field changed on one side was checked on the other", 50)],
+        |(setup, m, tenant, virtual_side, edits), tally| {
+            let Some((v, h, pvc)) = in_step_pair(&setup, &m, tenant) else {
+                return Ok(());
+            };
+            let (v_now, h_now) = if virtual_side {
+                (edited(&v, &edits), h.clone())
+            } else {
+                (v.clone(), edited(&h, &edits))
+            };
+            let t = setup.translator();
+            let result = t
+                .keep_in_step(
+                    PvPair::new(&v, &h),
+                    PvPair::new(&v_now, &h_now),
+                    pvc.as_ref(),
+                )
+                .map_err(|e| TestCaseError::fail(format!("{e}")))?;
+            prop_assert!(result.conflicts.is_empty(), "{:?}", result.conflicts);
+            let (changed, before, other) = if virtual_side {
+                (&v_now, &v, &result.host_pv)
+            } else {
+                (&h_now, &h, &result.virtual_pv)
+            };
+            let target = other
+                .desired
+                .as_ref()
+                .ok_or_else(|| TestCaseError::fail(format!("no desired PV: {other:?}")))?;
+            let mut checked = false;
+            for ((group, now), ((_, was), (_, got))) in b1_groups(changed)
+                .into_iter()
+                .zip(b1_groups(before).into_iter().zip(b1_groups(target)))
+            {
+                if now == was {
+                    continue;
+                }
+                // H1 0.2: a node volume never reaches the host this way unless allowed.
+                let vetoed = virtual_side
+                    && group == "volume source"
+                    && is_node_volume(changed)
+                    && setup.options.tenant_node_volumes == TenantNodeVolumes::Deny;
+                if vetoed {
+                    prop_assert_eq!(&got, &was, "a denied node volume reached the host");
+                } else {
+                    prop_assert_eq!(&got, &now, "{} did not follow", group);
+                }
+                checked = true;
+            }
+            if !same_capacity(changed, before) {
+                prop_assert!(same_capacity(target, changed), "capacity did not follow");
+                checked = true;
+            }
+            if checked {
+                tally.hit("a field changed on one side was checked on the other");
             }
             Ok(())
         },

@@ -660,6 +660,20 @@ pub fn edit(node: u32) -> BoxedStrategy<Edit> {
     .boxed()
 }
 
+/// A change to one of B1's field groups.
+pub fn b1_edit(node: u32) -> BoxedStrategy<Edit> {
+    prop_oneof![
+        2 => reclaim_policy().prop_map(Edit::Reclaim),
+        2 => quantity().prop_map(Edit::Capacity),
+        1 => access_modes().prop_map(Edit::Modes),
+        2 => volume_source(node).prop_map(Edit::Source),
+        1 => node_affinity().prop_map(Edit::Affinity),
+        1 => volume_mode().prop_map(Edit::VolumeMode),
+        1 => mount_options().prop_map(Edit::MountOptions),
+    ]
+    .boxed()
+}
+
 const SOURCE_KEYS: [&str; 22] = [
     "awsElasticBlockStore",
     "azureDisk",
