@@ -394,13 +394,31 @@ fn i6_n1_keeps_short_names_and_hashes_long_ones() {
                 "app",
                 "vcluster.loft.sh/namespace",
             ]),
+            prop::option::weighted(
+                0.15,
+                (
+                    any::<prop::sample::Index>(),
+                    select(vec!["ä", "日本", "\u{feff}"]),
+                ),
+            ),
         ),
-        // Joined parts are at most 63 bytes in about a third of the cases; hashed in the rest.
+        // Joined parts are at most 63 bytes in about half of the cases; hashed in the rest;
+        // one case in 7 has a non-ASCII part.
         &[
             ("N1 was the identity on a name of at most 63 bytes", 20),
             ("N1 hashed a name of more than 63 bytes", 20),
+            ("N1 refused a non-ASCII part", 5),
         ],
-        |(parts, v, h, key), tally| {
+        |(mut parts, v, h, key, non_ascii), tally| {
+            if let Some((index, text)) = non_ascii {
+                let part = index.get_mut(&mut parts);
+                part.push_str(text);
+                let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+                prop_assert!(safe_concat(&parts).is_err(), "{:?}", parts);
+                prop_assert!(host_name(parts[0], parts[0], "vc").is_err() || parts[0].is_ascii());
+                tally.hit("N1 refused a non-ASCII part");
+                return Ok(());
+            }
             let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
             let joined = parts.join("-");
             let name = safe_concat(&parts).unwrap();

@@ -1853,27 +1853,87 @@ pub fn garbage_json() -> BoxedStrategy<Value> {
     .boxed()
 }
 
-/// One change to an object's JSON: at the path chosen by the selectors, remove the member or
-/// set it to a garbage value.
+/// Where a mutation lands: anywhere (selectors pick a member at each level), or a field the
+/// rules read.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// At each level, the member at `selector % len`.
+    Anywhere(Vec<u8>),
+    /// This path of keys, made when missing.
+    Field(&'static [&'static str]),
+}
+
+/// Fields the rules read: quantities, names, namespaces, enums, the volume source, the
+/// well-known labels and annotations, the deletion timestamp.
+pub const READ_FIELDS: [&[&str]; 20] = [
+    &["spec", "capacity", "storage"],
+    &["spec", "resources", "requests", "storage"],
+    &["spec", "resources", "requests"],
+    &["metadata", "name"],
+    &["metadata", "namespace"],
+    &["spec", "claimRef", "namespace"],
+    &["spec", "claimRef", "name"],
+    &["spec", "claimRef"],
+    &["spec", "volumeName"],
+    &["spec", "storageClassName"],
+    &["spec", "accessModes"],
+    &["spec", "volumeMode"],
+    &["spec", "persistentVolumeReclaimPolicy"],
+    &["spec", "hostPath"],
+    &["spec", "csi", "driver"],
+    &["metadata", "annotations", HOST_PV],
+    &["metadata", "labels", MANAGED_BY],
+    &["metadata", "labels", FAKE_PV],
+    &["metadata", "annotations", OBJECT_NAME],
+    &["reclaimPolicy"],
+];
+
+/// One change to an object's JSON: at the target, remove the member or set it to a garbage
+/// value.
 #[derive(Debug, Clone)]
 pub struct Mutation {
-    pub path: Vec<u8>,
+    pub target: Target,
     pub remove: bool,
     pub value: Value,
 }
 
 pub fn mutation() -> BoxedStrategy<Mutation> {
-    (
-        prop::collection::vec(any::<u8>(), 1..5),
-        prop::bool::weighted(0.3),
-        garbage_json(),
-    )
-        .prop_map(|(path, remove, value)| Mutation {
-            path,
+    let target = prop_oneof![
+        1 => prop::collection::vec(any::<u8>(), 1..5).prop_map(Target::Anywhere),
+        1 => select(READ_FIELDS.to_vec()).prop_map(Target::Field),
+    ];
+    let value = prop_oneof![
+        3 => garbage_string().prop_map(Value::String),
+        1 => prop::collection::vec(garbage_string().prop_map(Value::String), 0..3).prop_map(Value::Array),
+        2 => garbage_json(),
+    ];
+    (target, prop::bool::weighted(0.25), value)
+        .prop_map(|(target, remove, value)| Mutation {
+            target,
             remove,
             value,
         })
         .boxed()
+}
+
+fn mutate_field(value: &mut Value, path: &[&str], mutation: &Mutation) {
+    let Some((key, rest)) = path.split_first() else {
+        *value = mutation.value.clone();
+        return;
+    };
+    if !value.is_object() {
+        *value = json!({});
+    }
+    let map = value.as_object_mut().unwrap();
+    if rest.is_empty() && mutation.remove {
+        map.remove(*key);
+    } else {
+        mutate_field(
+            map.entry((*key).to_owned()).or_insert(Value::Null),
+            rest,
+            mutation,
+        );
+    }
 }
 
 fn mutate(value: &mut Value, path: &[u8], mutation: &Mutation) {
@@ -1925,7 +1985,10 @@ pub fn mutated<T: Serialize + DeserializeOwned + Clone>(
     let mut changed = false;
     for mutation in mutations {
         let mut next = value.clone();
-        mutate(&mut next, &mutation.path, mutation);
+        match &mutation.target {
+            Target::Anywhere(path) => mutate(&mut next, path, mutation),
+            Target::Field(path) => mutate_field(&mut next, path, mutation),
+        }
         if let Ok(object) = serde_json::from_value::<T>(next.clone()) {
             value = next;
             current = object;
