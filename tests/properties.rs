@@ -108,6 +108,21 @@ fn every_entry_point(t: &Translator, s: &Scenario) -> Outputs {
             &t.virtual_storage_class(class, s.virtual_class.as_ref()),
         );
     }
+    // F5/F6 over the claims given (the fake-PV syncer's index).
+    let claims = pv_translate::fake::Claims::new(s.virtual_pvc.iter());
+    for pv_name in [&s.virtual_pv, &s.host_pv]
+        .into_iter()
+        .flatten()
+        .map(name_of)
+    {
+        let action = pv_translate::fake::fake_pv_action(
+            pv_name,
+            s.virtual_pv.as_ref(),
+            &claims,
+            t.context().options(),
+        );
+        out.texts.push(("fake_pv_action", debug(&action)));
+    }
     if let Some(class) = &s.virtual_class {
         out.record("host_storage_class", &t.host_storage_class(class, None));
         out.record(
