@@ -1,419 +1,404 @@
-//! Properties of `keep_in_step` (SPEC B1, B2, with I1): nothing changed means no B1 field
-//! moves; the result is deterministic; a result fed back as both last and current is a fixed
-//! point; and no generated input makes it panic.
+//! Properties of `Translator::keep_in_step` (SPEC B1, B2, with I1): the result applied is a
+//! fixed point; nothing moves when nothing changed; the same inputs give the same result.
+//!
+//! Every property counts how often it reached its real assertion and fails when that is less
+//! than the share its goal states (see `generators::run`).
 #![allow(
-    missing_docs,
     clippy::unwrap_used,
     clippy::expect_used,
+    clippy::panic,
     clippy::indexing_slicing,
-    clippy::panic
+    clippy::arithmetic_side_effects,
+    missing_docs
 )]
 
-use std::collections::BTreeMap;
+mod generators;
 
+use generators::{
+    Kind, Material, Setup, b1_edit, claim_ref, debug, edited, garbage, host_copy, is_node_volume,
+    material, mirror_of, pv, pvc, run, s7_claim, same_capacity, setup, sources, to_json, with_json,
+};
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
 use proptest::prelude::*;
-use pv_translate::sync::{PvPair, SyncedField, keep_in_step};
 use pv_translate::{
-    ConflictPolicy, Options, PvMode, StorageClassMode, SyncMode, Translator, VirtualCluster,
+    Action, ConflictPolicy, PvMode, PvPair, RetainedPvMirroring, TenantNodeVolumes,
 };
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-const H: &str = "test";
-const V: &str = "suffix";
-/// N3(`mypv`) for H, V above.
-const TENANT_HOST_NAME: &str = "vcluster-mypv-x-test-x-suffix";
-/// N2(`default/data`).
-const HOST_CLAIM: &str = "data-x-default-x-suffix";
-
-fn from_json<T: serde::de::DeserializeOwned>(value: Value) -> T {
-    serde_json::from_value(value).expect("test object")
-}
-
-fn translator(report: bool, classes: StorageClassMode) -> Translator {
-    let policy = if report {
-        ConflictPolicy::Report
-    } else {
-        ConflictPolicy::VirtualWins
-    };
-    Translator::new(VirtualCluster::new(V, H))
-        .with_mode(SyncMode::new(PvMode::Sync, classes))
-        .with_options(Options::default().with_conflicts(policy))
-}
-
-fn class_mode() -> impl Strategy<Value = StorageClassMode> {
-    prop_oneof![
-        Just(StorageClassMode::Off),
-        Just(StorageClassMode::FromHost),
-        Just(StorageClassMode::ToHost),
-    ]
-}
-
-/// Equal values in several spellings, so that semantic equality is exercised.
-fn quantity() -> impl Strategy<Value = &'static str> {
-    prop::sample::select(vec![
-        "1Gi",
-        "1024Mi",
-        "1073741824",
-        "2Gi",
-        "5G",
-        "5000M",
-        "10Gi",
-    ])
-}
-
-/// The volume sources the generator uses.
-const SOURCES: [&str; 3] = ["csi", "nfs", "hostPath"];
-
-fn source() -> impl Strategy<Value = Option<(&'static str, Value)>> {
-    prop_oneof![
-        Just(Some((
-            "csi",
-            json!({"driver": "ebs.csi.aws.com", "volumeHandle": "vol-1"})
-        ))),
-        Just(Some((
-            "csi",
-            json!({"driver": "ebs.csi.aws.com", "volumeHandle": "vol-1", "fsType": ""})
-        ))),
-        Just(Some((
-            "csi",
-            json!({"driver": "ebs.csi.aws.com", "volumeHandle": "vol-2"})
-        ))),
-        Just(Some((
-            "nfs",
-            json!({"server": "nfs.local", "path": "/export"})
-        ))),
-        Just(Some(("hostPath", json!({"path": "/data"})))),
-        // A PV has exactly one source (I7): the "empty equals absent" variant is a false field.
-        Just(Some((
-            "nfs",
-            json!({"server": "nfs.local", "path": "/export", "readOnly": false})
-        ))),
-    ]
-}
-
-prop_compose! {
-    /// The B1 members of a spec, as JSON (absent members left out).
-    fn b1_fields()(
-        source in source(), storage in quantity(),
-        modes in prop::sample::subsequence(vec!["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany"], 1..=3),
-        reclaim in prop::option::of(prop::sample::select(vec!["Delete", "Retain", "Recycle"])),
-        volume_mode in prop::option::of(prop::sample::select(vec!["Filesystem", "Block"])),
-        mount in prop::option::of(prop::collection::vec(prop::sample::select(vec!["ro", "noatime", ""]), 0..3)),
-        affinity in prop::option::of(prop::sample::select(vec!["eu-west-1a", "eu-west-1b"])),
-    ) -> Map<String, Value> {
-        let mut spec = Map::new();
-        if let Some((key, value)) = source { spec.insert(key.into(), value); }
-        spec.insert("capacity".into(), json!({"storage": storage}));
-        spec.insert("accessModes".into(), json!(modes));
-        if let Some(r) = reclaim { spec.insert("persistentVolumeReclaimPolicy".into(), json!(r)); }
-        if let Some(m) = volume_mode { spec.insert("volumeMode".into(), json!(m)); }
-        if let Some(m) = mount { spec.insert("mountOptions".into(), json!(m)); }
-        if let Some(zone) = affinity {
-            spec.insert("nodeAffinity".into(), json!({"required": {"nodeSelectorTerms": [{"matchExpressions": [
-                {"key": "topology.kubernetes.io/zone", "operator": "In", "values": [zone]}]}]}}));
-        }
-        spec
-    }
-}
-
-/// A small string map over `keys`.
-fn string_map(keys: &'static [&'static str]) -> impl Strategy<Value = BTreeMap<String, String>> {
-    prop::collection::btree_map(
-        prop::sample::select(keys).prop_map(str::to_owned),
-        prop::sample::select(vec!["a", "b", ""]).prop_map(str::to_owned),
-        0..4,
-    )
-}
-
-const LABEL_KEYS: &[&str] = &[
-    "app",
-    "tier",
-    "release",
-    "vcluster.loft.sh/namespace",
-    "vcluster.loft.sh/label-suffix-x-a4d451ec23",
-];
-const ANNOTATION_KEYS: &[&str] = &[
-    "note",
-    "pv.kubernetes.io/provisioned-by",
-    "vcluster.loft.sh/object-name",
-    "vcluster.loft.sh/managed-annotations",
+/// Pairs that exist on both sides, with their last synced versions and edits since.
+const PAIRS: [(u32, Kind); 4] = [
+    (4, Kind::MirrorExists),
+    (2, Kind::Released),
+    (4, Kind::TenantWithCopy),
+    (1, Kind::Forged),
 ];
 
-/// What one side looks like at one moment.
-#[derive(Debug, Clone)]
-struct Side {
-    fields: Map<String, Value>,
-    labels: BTreeMap<String, String>,
-    annotations: BTreeMap<String, String>,
-    phase: Option<&'static str>,
+/// Settings in sync mode without a class selector: C3 makes a tenant PV wait, which is not
+/// B1/B2's business.
+fn sync_setup() -> BoxedStrategy<Setup> {
+    setup(PvMode::Sync)
+        .prop_map(|s| Setup {
+            selector: None,
+            ..s
+        })
+        .boxed()
 }
 
-prop_compose! {
-    fn side()(
-        fields in b1_fields(), labels in string_map(LABEL_KEYS),
-        annotations in string_map(ANNOTATION_KEYS),
-        phase in prop::option::of(prop::sample::select(vec!["Bound", "Released", "Available"])),
-    ) -> Side {
-        Side { fields, labels, annotations, phase }
-    }
-}
-
-prop_compose! {
-    /// A side at the last sync and now: each B1 member, the labels and the annotations either
-    /// kept or taken from an edit.
-    fn history()(last in side(), edit in side(), mask in any::<u16>()) -> (Side, Side) {
-        let mut now = last.clone();
-        // The volume source is one field (a PV has exactly one): edited as a whole below.
-        let keys: Vec<String> = last.fields.keys().chain(edit.fields.keys())
-            .filter(|k| !SOURCES.contains(&k.as_str())).cloned().collect();
-        if mask & (1 << 12) != 0 {
-            now.fields.retain(|k, _| !SOURCES.contains(&k.as_str()));
-            for (k, v) in edit.fields.iter().filter(|(k, _)| SOURCES.contains(&k.as_str())) {
-                now.fields.insert(k.clone(), v.clone());
+/// B1/B2: keeping a pair in step, then applying the result (as both the last synced and the
+/// current pair) and keeping it in step again changes nothing on either side.
+fn keep_in_step_reaches_a_fixed_point(name: &'static str, setups: BoxedStrategy<Setup>) {
+    run(
+        file!(),
+        name,
+        generators::case(setups, &PAIRS),
+        // Deletions (D1-D3), R5/S3 conflicts and forged pairs give no pair to apply.
+        &[("the applied result was kept in step again", 50)],
+        |(setup, s), tally| {
+            let (Some(v), Some(h)) = (s.virtual_pv.as_ref(), s.host_pv.as_ref()) else {
+                return Ok(());
+            };
+            let t = setup.translator();
+            let pvc = s.virtual_pvc.as_ref();
+            let last = PvPair::new(
+                s.last_virtual_pv.as_ref().unwrap_or(v),
+                s.last_host_pv.as_ref().unwrap_or(h),
+            );
+            let Ok(first) = t.keep_in_step(last, PvPair::new(v, h), pvc) else {
+                return Ok(());
+            };
+            let waits = |a: &Action| matches!(a, Action::Wait { .. });
+            let not_ours = matches!(first.host_pv.action, Action::Conflict { .. })
+                && first.conflicts.is_empty();
+            let (Some(v1), Some(h1)) = (&first.virtual_pv.desired, &first.host_pv.desired) else {
+                return Ok(());
+            };
+            if waits(&first.virtual_pv.action) || waits(&first.host_pv.action) || not_ours {
+                return Ok(());
             }
-        }
-        for (i, key) in keys.iter().enumerate() {
-            if mask & (1 << (i % 12)) != 0 {
-                match edit.fields.get(key) {
-                    Some(v) => { now.fields.insert(key.clone(), v.clone()); }
-                    None => { now.fields.remove(key); }
-                }
-            }
-        }
-        if mask & (1 << 13) != 0 { now.labels = edit.labels.clone(); }
-        if mask & (1 << 14) != 0 { now.annotations = edit.annotations.clone(); }
-        if mask & (1 << 15) != 0 { now.phase = edit.phase; }
-        (last, now)
-    }
-}
-
-/// Which kind of pair, and its claim.
-#[derive(Debug, Clone, Copy)]
-enum Kind {
-    /// A mirrored host PV (`pvc-1`) and its virtual copy with `host-pv`.
-    Mirrored,
-    /// A tenant's PV `mypv` and its host copy, marked with N4.
-    Tenant { host_claimed: bool },
-}
-
-fn kind() -> impl Strategy<Value = Kind> {
-    prop_oneof![
-        Just(Kind::Mirrored),
-        any::<bool>().prop_map(|host_claimed| Kind::Tenant { host_claimed }),
-    ]
-}
-
-fn virtual_pv(kind: Kind, side: &Side, claim: Option<&str>, class: &str) -> PersistentVolume {
-    let mut annotations = side.annotations.clone();
-    let name = match kind {
-        Kind::Mirrored => {
-            annotations.insert("vcluster.loft.sh/host-pv".into(), "pvc-1".into());
-            "pvc-1"
-        }
-        Kind::Tenant { .. } => "mypv",
-    };
-    let mut spec = side.fields.clone();
-    spec.insert("storageClassName".into(), json!(class));
-    if let Some(claim) = claim {
-        spec.insert(
-            "claimRef".into(),
-            json!({"kind": "PersistentVolumeClaim", "apiVersion": "v1",
-            "namespace": "default", "name": claim}),
-        );
-    }
-    from_json(json!({
-        "metadata": {"name": name, "uid": "v-uid", "resourceVersion": "3",
-                     "labels": side.labels, "annotations": annotations},
-        "spec": spec,
-        "status": side.phase.map(|p| json!({"phase": p})),
-    }))
-}
-
-fn host_pv(kind: Kind, side: &Side) -> PersistentVolume {
-    let mut labels = side.labels.clone();
-    let (name, claimed) = match kind {
-        Kind::Mirrored => ("pvc-1", true),
-        Kind::Tenant { host_claimed } => {
-            labels.insert("vcluster.loft.sh/managed-by".into(), format!("{H}-x-{V}"));
-            (TENANT_HOST_NAME, host_claimed)
-        }
-    };
-    let mut spec = side.fields.clone();
-    spec.insert("storageClassName".into(), json!("gp3"));
-    if claimed {
-        spec.insert(
-            "claimRef".into(),
-            json!({"kind": "PersistentVolumeClaim", "apiVersion": "v1",
-            "namespace": H, "name": HOST_CLAIM, "uid": "host-pvc-uid"}),
-        );
-    }
-    from_json(json!({
-        "metadata": {"name": name, "uid": "h-uid", "resourceVersion": "7",
-                     "finalizers": ["kubernetes.io/pv-protection"],
-                     "labels": labels, "annotations": side.annotations},
-        "spec": spec,
-        "status": side.phase.map(|p| json!({"phase": p})),
-    }))
-}
-
-fn pvc() -> PersistentVolumeClaim {
-    from_json(json!({
-        "metadata": {"name": "data", "namespace": "default", "uid": "pvc-uid", "resourceVersion": "9"},
-        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}},
-                 "storageClassName": "standard", "volumeName": "pvc-1"},
-    }))
-}
-
-prop_compose! {
-    /// Last and current virtual and host PVs of one pair, and maybe its PVC.
-    fn scenario()(
-        kind in kind(), (last_v, now_v) in history(), (last_h, now_h) in history(),
-        claim in prop::option::of(prop::sample::select(vec!["data", HOST_CLAIM])),
-        class in prop::sample::select(vec!["", "standard", "gp3"]),
-        with_pvc in any::<bool>(),
-    ) -> (PersistentVolume, PersistentVolume, PersistentVolume, PersistentVolume, Option<PersistentVolumeClaim>) {
-        (
-            virtual_pv(kind, &last_v, claim, class),
-            host_pv(kind, &last_h),
-            virtual_pv(kind, &now_v, claim, class),
-            host_pv(kind, &now_h),
-            with_pvc.then(pvc),
-        )
-    }
-}
-
-/// The B1 members of a PV's spec, exactly as written.
-fn b1_members(pv: &PersistentVolume) -> Value {
-    let spec = serde_json::to_value(pv.spec.as_ref().unwrap()).unwrap();
-    let picked: Map<String, Value> = SyncedField::ALL
-        .iter()
-        .flat_map(|field| field.keys())
-        .filter_map(|key| spec.get(*key).map(|v| ((*key).to_owned(), v.clone())))
-        .collect();
-    Value::Object(picked)
-}
-
-/// Any PV, valid or not: names that may not pair, fields that may be missing or invalid.
-fn any_pv() -> impl Strategy<Value = PersistentVolume> {
-    (
-        prop::sample::select(vec!["pvc-1", "mypv", TENANT_HOST_NAME, "", "other"]),
-        prop::option::of(b1_fields()),
-        prop::option::of(prop::sample::select(vec![
-            "",
-            "abc",
-            "-1Gi",
-            "1.5.5",
-            "1e999999999999",
-        ])),
-        prop::option::of(prop::sample::select(vec!["Bogus", ""])),
-        string_map(LABEL_KEYS),
-        string_map(ANNOTATION_KEYS),
-        any::<[bool; 4]>(),
-    )
-        .prop_map(
-            |(name, fields, storage, reclaim, labels, mut annotations, flags)| {
-                let mut labels = labels;
-                if flags[0] {
-                    annotations.insert("vcluster.loft.sh/host-pv".into(), "pvc-1".into());
-                }
-                if flags[1] {
-                    labels.insert("vcluster.loft.sh/managed-by".into(), format!("{H}-x-{V}"));
-                }
-                let mut spec = fields.clone().unwrap_or_default();
-                if let Some(s) = storage {
-                    spec.insert("capacity".into(), json!({"storage": s}));
-                }
-                if let Some(r) = reclaim {
-                    spec.insert("persistentVolumeReclaimPolicy".into(), json!(r));
-                }
-                if flags[2] {
-                    spec.insert(
-                        "claimRef".into(),
-                        json!({"namespace": if flags[3] { H } else { "x" },
-                        "name": HOST_CLAIM}),
-                    );
-                }
-                from_json(json!({
-                    "metadata": {"name": name, "labels": labels, "annotations": annotations},
-                    "spec": fields.map(|_| Value::Object(spec)),
-                }))
-            },
-        )
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
-
-    #[test]
-    fn b1_nothing_changed_moves_no_field(
-        (_, _, v, h, claim) in scenario(), report in any::<bool>(), classes in class_mode(),
-    ) {
-        let t = translator(report, classes);
-        let Ok(out) = keep_in_step(PvPair::new(&v, &h), PvPair::new(&v, &h), claim.as_ref(), &t) else {
-            return Ok(());
-        };
-        prop_assert_eq!(b1_members(&out.virtual_pv), b1_members(&v));
-        prop_assert_eq!(b1_members(&out.host_pv), b1_members(&h));
-        prop_assert!(out.conflicts.is_empty());
-        prop_assert_eq!(out.virtual_pv.metadata.labels, v.metadata.labels);
-        prop_assert_eq!(out.host_pv.metadata.annotations, h.metadata.annotations);
-    }
-
-    #[test]
-    fn b1_b2_deterministic_and_fixed_point(
-        (last_v, last_h, v, h, claim) in scenario(), report in any::<bool>(), classes in class_mode(),
-    ) {
-        let t = translator(report, classes);
-        let run = |last: PvPair<'_>, now: PvPair<'_>| keep_in_step(last, now, claim.as_ref(), &t);
-        let first = run(PvPair::new(&last_v, &last_h), PvPair::new(&v, &h));
-        let second = run(PvPair::new(&last_v, &last_h), PvPair::new(&v, &h));
-        // I1: byte-identical.
-        prop_assert_eq!(format!("{first:?}"), format!("{second:?}"));
-        let Ok(out) = first else { return Ok(()) };
-        let pair = PvPair::new(&out.virtual_pv, &out.host_pv);
-        let again = run(pair, pair);
-        prop_assert!(again.is_ok(), "{:?}", again);
-        let again = again.unwrap();
-        prop_assert_eq!(&again.virtual_pv, &out.virtual_pv);
-        prop_assert_eq!(&again.host_pv, &out.host_pv);
-        prop_assert!(again.conflicts.is_empty());
-    }
-
-    #[test]
-    fn b1_b2_never_panic(
-        last_v in any_pv(), last_h in any_pv(), v in any_pv(), h in any_pv(),
-        with_pvc in any::<bool>(), report in any::<bool>(), classes in class_mode(),
-    ) {
-        let t = translator(report, classes);
-        let claim = with_pvc.then(pvc);
-        let _ = keep_in_step(PvPair::new(&last_v, &last_h), PvPair::new(&v, &h), claim.as_ref(), &t);
-    }
+            let applied = PvPair::new(v1, h1);
+            let second = t
+                .keep_in_step(applied, applied, pvc)
+                .map_err(|e| TestCaseError::fail(format!("applied: {e}")))?;
+            prop_assert_eq!(
+                &second.virtual_pv.action,
+                &Action::Unchanged,
+                "virtual: {:?}",
+                second.virtual_pv.desired
+            );
+            prop_assert_eq!(
+                &second.host_pv.action,
+                &Action::Unchanged,
+                "host: {:?}",
+                second.host_pv.desired
+            );
+            prop_assert!(second.conflicts.is_empty(), "{:?}", second.conflicts);
+            tally.hit("the applied result was kept in step again");
+            Ok(())
+        },
+    );
 }
 
 #[test]
-fn generated_scenarios_mostly_succeed() {
-    // Guards the properties above against vacuity: most generated pairs are valid pairs.
-    use proptest::strategy::ValueTree;
-    use proptest::test_runner::TestRunner;
-    let mut runner = TestRunner::deterministic();
-    let t = translator(false, StorageClassMode::Off);
-    let mut ok = 0;
-    for _ in 0..200 {
-        let (last_v, last_h, v, h, claim) = scenario().new_tree(&mut runner).unwrap().current();
-        if keep_in_step(
-            PvPair::new(&last_v, &last_h),
-            PvPair::new(&v, &h),
-            claim.as_ref(),
-            &t,
-        )
-        .is_ok()
-        {
-            ok += 1;
-        }
+#[ignore = "crate bug: conflicts: Report loses a blocked virtual annotation change and the next sync writes a managed-annotations naming a key the host lacks; Legacy mirroring lets a forged host-pv rewrite the host PV (see s5_)"]
+fn b1_b2_keep_in_step_reaches_a_fixed_point() {
+    keep_in_step_reaches_a_fixed_point("b1_b2_keep_in_step_reaches_a_fixed_point", sync_setup());
+}
+
+/// The part of the property above that holds: the defaults `conflicts: VirtualWins` and
+/// `retainedPvMirroring: Owned` (with every value of every other option).
+#[test]
+fn b1_b2_keep_in_step_reaches_a_fixed_point_with_default_conflicts_and_mirroring() {
+    let defaults = sync_setup()
+        .prop_map(|s| {
+            let options = s
+                .options
+                .with_conflicts(ConflictPolicy::VirtualWins)
+                .with_retained_pv_mirroring(RetainedPvMirroring::Owned);
+            s.with_options(options)
+        })
+        .boxed();
+    keep_in_step_reaches_a_fixed_point(
+        "b1_b2_keep_in_step_reaches_a_fixed_point_with_default_conflicts_and_mirroring",
+        defaults,
+    );
+}
+
+/// A pair in step, built from the rules here (not by B1): a mirror with its host PV (S6-S8),
+/// or a tenant PV with the host copy H1 made of it, bound or not; and the virtual PVC given.
+fn in_step_pair(
+    setup: &Setup,
+    m: &Material,
+    tenant: bool,
+) -> Option<(
+    PersistentVolume,
+    PersistentVolume,
+    Option<PersistentVolumeClaim>,
+)> {
+    let cluster = &setup.cluster;
+    let h = cluster.host_namespace();
+    let mut body = m.pvc.clone();
+    body.terminating = false;
+    let host_claim = claim_ref(
+        Some(h),
+        &cluster.host_name(&body.name, &body.namespace).unwrap(),
+        Some("host-pvc-uid"),
+    );
+    let given = m.flags.with_pvc;
+    if tenant {
+        let mut tenant_body = m.tenant.clone();
+        tenant_body.terminating = false;
+        tenant_body.labels.remove(generators::FAKE_PV);
+        let tenant = pv(&m.tenant_name, &tenant_body, None);
+        let copy = host_copy(setup, &tenant)?;
+        let claim = pvc(&body, Some(&m.tenant_name));
+        let bound = m.flags.current < 6;
+        let status = json!({"phase": if bound { "Bound" } else { "Available" }});
+        let copy = with_json(&copy, |v| {
+            v["metadata"]["uid"] = json!("host-uid");
+            if bound {
+                v["spec"]["claimRef"] = host_claim.clone();
+            }
+            v["status"] = status.clone();
+        });
+        let tenant = with_json(&tenant, |v| {
+            if bound {
+                v["spec"]["claimRef"] = s7_claim(&host_claim, &claim);
+            }
+            v["status"] = status;
+        });
+        Some((tenant, copy, (bound && given).then_some(claim)))
+    } else {
+        let mut host_body = m.host.clone();
+        host_body.terminating = false;
+        let host = pv(&m.pv_name, &host_body, Some(host_claim));
+        let claim = pvc(&body, Some(&m.pv_name));
+        let mirror = mirror_of(&host, Some(&claim));
+        // S8 without a PVC: the host PV's class.
+        let mirror = if given {
+            mirror
+        } else {
+            with_json(&mirror, |v| {
+                v["spec"]["storageClassName"] =
+                    to_json(&host.spec.as_ref().unwrap().storage_class_name);
+            })
+        };
+        Some((mirror, host, given.then_some(claim)))
     }
-    assert!(
-        ok > 150,
-        "only {ok} of 200 generated scenarios were valid pairs"
+}
+
+/// The B1 field groups of a PV, for comparing sides: reclaim policy, access modes, node
+/// affinity, volume mode, mount options and source (capacity is compared by value apart).
+fn b1_fields(pv: &PersistentVolume) -> Value {
+    let spec = to_json(&pv.spec);
+    json!([
+        spec.get("persistentVolumeReclaimPolicy"),
+        spec.get("accessModes"),
+        spec.get("nodeAffinity"),
+        spec.get("volumeMode"),
+        spec.get("mountOptions"),
+        sources(pv),
+    ])
+}
+
+#[test]
+fn b1_b2_nothing_changed_nothing_moves() {
+    run(
+        file!(),
+        "b1_b2_nothing_changed_nothing_moves",
+        (
+            sync_setup(),
+            material(),
+            any::<bool>(),
+            prop::bool::weighted(0.6),
+        ),
+        &[
+            // Sides kept equal in 3 cases of 5; in the others they differ (the goal below).
+            ("an unchanged pair in step stayed unchanged", 40),
+            // Sides made to differ (2 in 5) by edits that touch a B1 field.
+            ("an unchanged pair that differs moved no B1 field", 15),
+        ],
+        |(setup, m, tenant, equal), tally| {
+            let Some((v, h, pvc)) = in_step_pair(&setup, &m, tenant) else {
+                return Ok(());
+            };
+            let t = setup.translator();
+            let (v, h) = if equal {
+                (v, h)
+            } else {
+                (edited(&v, &m.virtual_edits), edited(&h, &m.host_edits))
+            };
+            let now = PvPair::new(&v, &h);
+            let result = t.keep_in_step(now, now, pvc.as_ref());
+            let result = result.map_err(|e| TestCaseError::fail(format!("{e}")))?;
+            if equal {
+                prop_assert_eq!(
+                    &result.virtual_pv.action,
+                    &Action::Unchanged,
+                    "virtual: {:?}",
+                    result.virtual_pv.desired
+                );
+                prop_assert_eq!(
+                    &result.host_pv.action,
+                    &Action::Unchanged,
+                    "host: {:?}",
+                    result.host_pv.desired
+                );
+                tally.hit("an unchanged pair in step stayed unchanged");
+                return Ok(());
+            }
+            // Neither side changed since the last sync: whatever differs, B1 moves nothing.
+            for (side, current, desired) in [
+                ("virtual", &v, &result.virtual_pv.desired),
+                ("host", &h, &result.host_pv.desired),
+            ] {
+                if let Some(desired) = desired {
+                    prop_assert_eq!(b1_fields(desired), b1_fields(current), "{}", side);
+                    prop_assert!(same_capacity(desired, current), "{} capacity", side);
+                }
+            }
+            prop_assert!(result.conflicts.is_empty(), "{:?}", result.conflicts);
+            if b1_fields(&v) != b1_fields(&h) || !same_capacity(&v, &h) {
+                tally.hit("an unchanged pair that differs moved no B1 field");
+            }
+            Ok(())
+        },
+    );
+}
+
+/// B1's field groups of a PV, one JSON value each (capacity compared by value apart).
+fn b1_groups(pv: &PersistentVolume) -> [(&'static str, Value); 6] {
+    let spec = to_json(&pv.spec);
+    let field = |key: &str| spec.get(key).cloned().unwrap_or(Value::Null);
+    [
+        ("reclaim policy", field("persistentVolumeReclaimPolicy")),
+        ("access modes", field("accessModes")),
+        ("node affinity", field("nodeAffinity")),
+        ("volume mode", field("volumeMode")),
+        ("mount options", field("mountOptions")),
+        ("volume source", Value::Object(sources(pv))),
+    ]
+}
+
+#[test]
+fn b1_a_change_on_one_side_reaches_the_other() {
+    run(
+        file!(),
+        "b1_a_change_on_one_side_reaches_the_other",
+        (
+            sync_setup(),
+            material(),
+            any::<bool>(),
+            any::<bool>(),
+            prop::collection::vec(b1_edit(1), 1..3),
+        ),
+        // An edit may set the value a field already had (then nothing changed).
+        &[("a field changed on one side was checked on the other", 50)],
+        |(setup, m, tenant, virtual_side, edits), tally| {
+            let Some((v, h, pvc)) = in_step_pair(&setup, &m, tenant) else {
+                return Ok(());
+            };
+            let (v_now, h_now) = if virtual_side {
+                (edited(&v, &edits), h.clone())
+            } else {
+                (v.clone(), edited(&h, &edits))
+            };
+            let t = setup.translator();
+            let result = t
+                .keep_in_step(
+                    PvPair::new(&v, &h),
+                    PvPair::new(&v_now, &h_now),
+                    pvc.as_ref(),
+                )
+                .map_err(|e| TestCaseError::fail(format!("{e}")))?;
+            prop_assert!(result.conflicts.is_empty(), "{:?}", result.conflicts);
+            let (changed, before, other) = if virtual_side {
+                (&v_now, &v, &result.host_pv)
+            } else {
+                (&h_now, &h, &result.virtual_pv)
+            };
+            let target = other
+                .desired
+                .as_ref()
+                .ok_or_else(|| TestCaseError::fail(format!("no desired PV: {other:?}")))?;
+            let mut checked = false;
+            for ((group, now), ((_, was), (_, got))) in b1_groups(changed)
+                .into_iter()
+                .zip(b1_groups(before).into_iter().zip(b1_groups(target)))
+            {
+                if now == was {
+                    continue;
+                }
+                // H1 0.2: a node volume never reaches the host this way unless allowed.
+                let vetoed = virtual_side
+                    && group == "volume source"
+                    && is_node_volume(changed)
+                    && setup.options.tenant_node_volumes == TenantNodeVolumes::Deny;
+                if vetoed {
+                    prop_assert_eq!(&got, &was, "a denied node volume reached the host");
+                } else {
+                    prop_assert_eq!(&got, &now, "{} did not follow", group);
+                }
+                checked = true;
+            }
+            if !same_capacity(changed, before) {
+                prop_assert!(same_capacity(target, changed), "capacity did not follow");
+                checked = true;
+            }
+            if checked {
+                tally.hit("a field changed on one side was checked on the other");
+            }
+            Ok(())
+        },
+    );
+}
+
+#[test]
+fn b1_b2_keep_in_step_is_deterministic() {
+    let kinds: Vec<(u32, Kind)> = PAIRS
+        .iter()
+        .copied()
+        .chain([(1, Kind::FakeLeftover), (1, Kind::Foreign)])
+        .collect();
+    let strategy = prop_oneof![
+        4 => generators::case(setup(PvMode::Sync), &kinds),
+        1 => garbage(setup(PvMode::Sync)).prop_map(|(setup, g)| (setup, g.scenario)),
+    ];
+    run(
+        file!(),
+        "b1_b2_keep_in_step_is_deterministic",
+        strategy,
+        &[("a pair was kept in step twice", 50)],
+        |(setup, s), tally| {
+            let (Some(v), Some(h)) = (s.virtual_pv.as_ref(), s.host_pv.as_ref()) else {
+                return Ok(());
+            };
+            let pvc = s.virtual_pvc.as_ref();
+            let last = PvPair::new(
+                s.last_virtual_pv.as_ref().unwrap_or(v),
+                s.last_host_pv.as_ref().unwrap_or(h),
+            );
+            let t = setup.translator();
+            let first = t.keep_in_step(last, PvPair::new(v, h), pvc);
+            let again = t.keep_in_step(last, PvPair::new(v, h), pvc);
+            let copies = s.clone();
+            let (cv, ch) = (
+                copies.virtual_pv.as_ref().unwrap(),
+                copies.host_pv.as_ref().unwrap(),
+            );
+            let fresh = setup.translator().keep_in_step(
+                PvPair::new(
+                    copies.last_virtual_pv.as_ref().unwrap_or(cv),
+                    copies.last_host_pv.as_ref().unwrap_or(ch),
+                ),
+                PvPair::new(cv, ch),
+                copies.virtual_pvc.as_ref(),
+            );
+            prop_assert_eq!(debug(&first), debug(&again));
+            prop_assert_eq!(debug(&first), debug(&fresh));
+            if first.is_ok() {
+                tally.hit("a pair was kept in step twice");
+            }
+            Ok(())
+        },
     );
 }
