@@ -14,7 +14,7 @@ use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, LabelSelectorRequirement};
 use pv_translate::config::{Generation, VclusterConfig, resolve, resolve_yaml};
 use pv_translate::storage_class::{selector_matches, validate_selector};
-use pv_translate::{Decision, Translator};
+use pv_translate::{Decision, Explanation, Translator};
 use pv_translate::{Error, PvMode, Rule, StorageClassMode, SyncMode, VirtualCluster};
 use serde_json::{Value, json};
 
@@ -76,15 +76,29 @@ fn cluster() -> VirtualCluster {
     VirtualCluster::new("suffix", "test").unwrap()
 }
 
+/// A storage-class decision with its explanation (asked for, so always there).
+struct Explained {
+    desired: Option<StorageClass>,
+    explanation: Explanation,
+}
+
+fn explained(decision: Decision<StorageClass>) -> Explained {
+    Explained {
+        desired: decision.desired,
+        explanation: decision.explanation.expect("explanations were asked for"),
+    }
+}
+
 /// C1 through the façade, explained: the decision for host class `host` under `selector`.
 fn translate_from_host(
     host: &StorageClass,
     selector: Option<&LabelSelector>,
-) -> Result<Decision<StorageClass>, Error> {
+) -> Result<Explained, Error> {
     Translator::new(cluster())
         .with_class_selector(selector.cloned())
         .with_explanations(true)
         .virtual_storage_class(host, None)
+        .map(explained)
 }
 
 /// C1: the desired virtual class (`None`: the host class is not shown).
@@ -99,10 +113,11 @@ fn virtual_storage_class(
 fn translate_to_host(
     virtual_class: &StorageClass,
     cluster: &VirtualCluster,
-) -> Result<Decision<StorageClass>, Error> {
+) -> Result<Explained, Error> {
     Translator::new(cluster.clone())
         .with_explanations(true)
         .host_storage_class(virtual_class, None)
+        .map(explained)
 }
 
 /// C2: the desired host class.
@@ -2347,7 +2362,7 @@ fn c2_server_fields_and_bookkeeping_annotations_are_not_copied() {
 fn c2_long_names_are_hashed_by_n3() {
     let virtual_class =
         class(json!({"metadata": {"name": "azureblob-fuse-premium"}, "provisioner": "p"}));
-    let cluster = VirtualCluster::new("vcluster-commerce-dev-eastus2-001", "test1-orntd");
+    let cluster = VirtualCluster::new("vcluster-commerce-dev-eastus2-001", "test1-orntd").unwrap();
     let host = host_storage_class(&virtual_class, &cluster).unwrap();
     assert_eq!(
         host.metadata.name.as_deref(),

@@ -144,11 +144,18 @@ pub(crate) fn to_host(
         }
     }
     why.field("metadata.name", Source::rule(Rule::N3));
-    why.copied(
-        "metadata.labels",
-        Input::VirtualStorageClass,
-        "metadata.labels",
-    );
+    if virtual_class
+        .metadata
+        .labels
+        .as_ref()
+        .is_some_and(|labels| !labels.is_empty())
+    {
+        why.rule(
+            Rule::N5,
+            "the class's label keys cross to the host through N5 (a tenant's translated key is dropped)",
+        );
+    }
+    why.field("metadata.labels", Source::rule(Rule::N5));
     why.field(
         "metadata.labels.vcluster.loft.sh/managed-by",
         Source::rule(Rule::N4),
