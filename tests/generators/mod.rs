@@ -1213,8 +1213,11 @@ pub struct Flags {
     pub with_host_pv: bool,
     pub with_class: bool,
     pub with_last: bool,
-    /// Fake mode: which current virtual PV (0-5 none, 6-7 the fake PV, 8 a tenant PV of that
-    /// name, 9 a controlled-by PV).
+    /// A die of 10 faces the kinds read as they need (see [`build`]): in fake mode which
+    /// current virtual PV (0-5 none, 6-7 the fake PV, 8 a tenant PV of that name, 9 a
+    /// controlled-by PV); in sync mode whether a PVC or a mirror is given, which virtual PV a
+    /// foreign claim meets, whether a released PV keeps its mirror; 3 also makes tenant PVs
+    /// carry a forged N5 label key.
     pub current: u8,
     pub foreign: ForeignClaim,
     pub victim: Victim,
@@ -1307,27 +1310,46 @@ pub fn material() -> BoxedStrategy<Material> {
             flags(),
             prop::collection::vec(edit(1), 0..3),
             prop::collection::vec(edit(1), 0..3),
+            prop::option::weighted(0.2, conflicting_edits()),
         ),
     )
         .prop_map(
             |(
                 (pvc, host, tenant, pv_name, tenant_name, other_namespace, other_name),
-                (class, flags, virtual_edits, host_edits),
-            )| Material {
-                pvc,
-                host,
-                tenant,
-                pv_name,
-                tenant_name,
-                other_namespace,
-                other_name,
-                class,
-                flags,
-                virtual_edits,
-                host_edits,
+                (class, flags, mut virtual_edits, mut host_edits, conflict),
+            )| {
+                // Both sides changed the same field group since the last sync, sometimes.
+                if let Some((on_virtual, on_host)) = conflict {
+                    virtual_edits.push(on_virtual);
+                    host_edits.push(on_host);
+                }
+                Material {
+                    pvc,
+                    host,
+                    tenant,
+                    pv_name,
+                    tenant_name,
+                    other_namespace,
+                    other_name,
+                    class,
+                    flags,
+                    virtual_edits,
+                    host_edits,
+                }
             },
         )
         .boxed()
+}
+
+/// Changes of the same B1 field group, one for each side (a B1 conflict when they differ).
+pub fn conflicting_edits() -> BoxedStrategy<(Edit, Edit)> {
+    prop_oneof![
+        2 => (quantity(), quantity()).prop_map(|(a, b)| (Edit::Capacity(a), Edit::Capacity(b))),
+        2 => (reclaim_policy(), reclaim_policy()).prop_map(|(a, b)| (Edit::Reclaim(a), Edit::Reclaim(b))),
+        1 => (access_modes(), access_modes()).prop_map(|(a, b)| (Edit::Modes(a), Edit::Modes(b))),
+        1 => (volume_source(1), volume_source(1)).prop_map(|(a, b)| (Edit::Source(a), Edit::Source(b))),
+    ]
+    .boxed()
 }
 
 /// The inputs of one translation, and what they describe.
