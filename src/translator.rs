@@ -195,17 +195,8 @@ impl Translator {
                 reason: "host PVs are made from virtual PVs only in sync mode (SPEC H1)".to_owned(),
             });
         }
-        if let VirtualPvKind::Mirror(host) = virtual_pv_kind(virtual_pv)
-            && inputs.host_pv.is_none()
-        {
-            return Err(Error::inconsistent(
-                pv_ref(virtual_pv),
-                "metadata.annotations",
-                format!(
-                    "the virtual PV mirrors host PV {host:?} (vcluster.loft.sh/host-pv); only a \
-                     tenant's own PV has a host PV made from it (SPEC H1)"
-                ),
-            ));
+        if inputs.host_pv.is_none() {
+            refuse_mirror(virtual_pv)?;
         }
         let (fates, explanation) = self.pair_fates(inputs)?;
         Ok(host_decision(
@@ -432,7 +423,12 @@ impl Translator {
         host_pv: PersistentVolume,
         virtual_pvc: Option<&PersistentVolumeClaim>,
     ) -> Result<Option<PersistentVolume>, Error> {
-        self.pv_mode("PersistentVolume")?;
+        if self.pv_mode("PersistentVolume")? != PvMode::Sync {
+            // Fake mode mirrors nothing: the fake PV is built from the PVC, not the host PV.
+            let mut inputs = Inputs::new().with_host_pv(&host_pv);
+            inputs.virtual_pvc = virtual_pvc;
+            return self.virtual_pv(&inputs).map(|decision| decision.desired);
+        }
         sync::mirror_owned(host_pv, virtual_pvc, &self.context)
     }
 
@@ -452,6 +448,7 @@ impl Translator {
                 reason: "host PVs are made from virtual PVs only in sync mode (SPEC H1)".to_owned(),
             });
         }
+        refuse_mirror(&virtual_pv)?;
         sync::host_pv_owned(virtual_pv, &self.context)
     }
 
@@ -482,5 +479,20 @@ impl Translator {
         virtual_pvc: PersistentVolumeClaim,
     ) -> Result<Option<PersistentVolumeClaim>, Error> {
         pvc::host_pvc_owned(virtual_pvc, &self.context)
+    }
+}
+
+/// H1: only a tenant's own PV has a host PV made from it; a mirror's host PV is its source.
+fn refuse_mirror(virtual_pv: &PersistentVolume) -> Result<(), Error> {
+    match virtual_pv_kind(virtual_pv) {
+        VirtualPvKind::Mirror(host) => Err(Error::inconsistent(
+            pv_ref(virtual_pv),
+            "metadata.annotations",
+            format!(
+                "the virtual PV mirrors host PV {host:?} (vcluster.loft.sh/host-pv); only a \
+                 tenant's own PV has a host PV made from it (SPEC H1)"
+            ),
+        )),
+        _ => Ok(()),
     }
 }

@@ -99,7 +99,6 @@ fn keep_in_step_reaches_a_fixed_point(name: &'static str, setups: BoxedStrategy<
 }
 
 #[test]
-#[ignore = "crate bug: conflicts: Report loses a blocked virtual annotation change and the next sync writes a managed-annotations naming a key the host lacks; Legacy mirroring lets a forged host-pv rewrite the host PV (see s5_)"]
 fn b1_b2_keep_in_step_reaches_a_fixed_point() {
     keep_in_step_reaches_a_fixed_point("b1_b2_keep_in_step_reaches_a_fixed_point", sync_setup());
 }

@@ -377,7 +377,7 @@ fn forged_host_pv_annotation_never_writes(name: &'static str, options: BoxedStra
 }
 
 #[test]
-#[ignore = "crate bug: with retainedPvMirroring: Legacy a tenant PV with a forged host-pv is paired with any Retain or Released host PV in H (the vcluster's data volume) and B1/B2 write to it"]
+
 fn s5_forged_host_pv_annotation_never_writes_a_host_pv() {
     forged_host_pv_annotation_never_writes(
         "s5_forged_host_pv_annotation_never_writes_a_host_pv",
@@ -831,7 +831,6 @@ fn owned_mirror_equals_borrowed(
 }
 
 #[test]
-#[ignore = "crate bug: mirrored_pv_owned ignores fake mode and returns a mirror where virtual_pv returns the fake PV"]
 fn owned_mirror_equals_borrowed_virtual_pv() {
     owned_mirror_equals_borrowed(
         "owned_mirror_equals_borrowed_virtual_pv",
@@ -915,7 +914,6 @@ fn owned_host_pv_equals_borrowed(name: &'static str, mirrors: bool) {
 }
 
 #[test]
-#[ignore = "crate bug: host_pv_owned checks validity, deletion and C3 before refusing a mirror, so it answers Ok(None) or another error where host_pv refuses the mirror"]
 fn owned_host_pv_equals_borrowed_host_pv() {
     owned_host_pv_equals_borrowed("owned_host_pv_equals_borrowed_host_pv", true);
 }

@@ -121,6 +121,38 @@ fn s5_a_forged_host_pv_annotation_never_reads_changes_or_deletes_a_host_pv() {
     );
 }
 
+/// Under `retainedPvMirroring: Legacy` the retained etcd volume is shown to the tenant (vcluster's
+/// rule, the option's documented risk), but only as its own mirror, named after it (S6). A PV of
+/// another name that points at it with `host-pv` is the tenant's: editing or deleting it never
+/// reaches the host PV.
+#[test]
+fn s5_legacy_mirroring_writes_nothing_through_a_differently_named_pv() {
+    let legacy = translator().with_options(
+        Options::default().with_retained_pv_mirroring(pv_translate::RetainedPvMirroring::Legacy),
+    );
+    let host = etcd_volume();
+    let impostor = edit(&forged_mirror(None), |v| {
+        v["metadata"]["name"] = json!("mine");
+    });
+    let last = edit(&impostor, |v| {
+        v["spec"]["persistentVolumeReclaimPolicy"] = json!("Retain");
+    });
+    let d = legacy
+        .keep_in_step(PvPair::new(&last, &host), PvPair::new(&impostor, &host), None)
+        .unwrap();
+    assert_eq!(d.host_pv.action, Action::Unchanged);
+    assert_eq!(d.virtual_pv.desired, None, "the impostor is removed");
+    let deleting = edit(&impostor, |v| {
+        v["metadata"]["deletionTimestamp"] = json!("2026-03-01T00:00:00Z");
+    });
+    let d = pair(&legacy, Some(&deleting), Some(&host), None);
+    assert_eq!(d.host_pv.action, Action::Unchanged);
+    // The mirror Legacy itself shows, named after the host PV, is kept in step as vcluster does.
+    let mirror = forged_mirror(None);
+    let d = pair(&legacy, Some(&mirror), Some(&host), None);
+    assert!(d.virtual_pv.desired.is_some());
+}
+
 #[test]
 fn s5_the_tenants_own_claim_is_evidence() {
     // The control experiment: the same PV with the claim that N2 maps to the host claim.

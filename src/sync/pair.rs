@@ -192,7 +192,11 @@ fn mirror_pair(
     // `host-pv` never reaches D1 or B1.
     let decision = mirror_decision(host, inputs.virtual_pvc, Some(virtual_pv), context)?;
     why.rule(decision.rule(), || decision.to_string());
-    if !decision.is_mirrored() || decision == MirrorDecision::VirtualOriginated {
+    // Legacy mirroring shows a retained host PV under its own name (S6); a virtual PV of another
+    // name that points at it is a tenant's, and the option is no licence to write through it.
+    let legacy_impostor = decision == MirrorDecision::LegacyRetained
+        && name(&virtual_pv.metadata) != name(&host.metadata);
+    if !decision.is_mirrored() || decision == MirrorDecision::VirtualOriginated || legacy_impostor {
         why.rule(decision.rule(), || {
             format!(
                 "the virtual PV's vcluster.loft.sh/host-pv names {:?}, which it does not mirror: \
