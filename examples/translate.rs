@@ -1,4 +1,4 @@
-//! Prints the desired object of a case file (CASES.md).
+//! Prints the desired object of a case file (docs/formats.md).
 //!
 //! ```text
 //! cargo run --example translate -- CASE.yaml [--explain]

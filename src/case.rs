@@ -1,4 +1,4 @@
-//! Case files (the project's CASES.md): one YAML document describing what a syncer knows at one
+//! Case files (format in docs/formats.md): one YAML document describing what a syncer knows at one
 //! moment, read into typed inputs and run through a [`Translator`].
 //!
 //! ```

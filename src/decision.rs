@@ -113,6 +113,61 @@ impl<T> Decision<T> {
     }
 }
 
+/// The field manager this crate suggests for server-side apply of its desired objects
+/// (`PatchParams::apply(FIELD_MANAGER)` in kube-rs), so that the fields it owns are told apart
+/// from those of other controllers.
+pub const FIELD_MANAGER: &str = "pv-translate";
+
+macro_rules! status_split {
+    ($kind:ty) => {
+        impl Decision<$kind> {
+            /// The desired object without `status`: the body for server-side apply on the main
+            /// resource, which ignores `status`. `None` when the object should not exist.
+            #[must_use]
+            pub fn apply_body(&self) -> Option<$kind> {
+                self.desired.as_ref().map(|object| <$kind>::clone_without_status(object))
+            }
+
+            /// The desired `status`, as the body of a merge patch for the status subresource
+            /// (`Api::patch_status`): `{"status": {...}}`. `None` when the desired object has no
+            /// status or should not exist.
+            #[must_use]
+            pub fn status_patch(&self) -> Option<Value> {
+                let status = self.desired.as_ref()?.status.as_ref()?;
+                Some(serde_json::json!({ "status": status }))
+            }
+        }
+    };
+}
+
+/// Copies of an object without its status, for [`Decision::apply_body`].
+trait WithoutStatus {
+    fn clone_without_status(&self) -> Self;
+}
+
+impl WithoutStatus for PersistentVolume {
+    fn clone_without_status(&self) -> Self {
+        PersistentVolume {
+            metadata: self.metadata.clone(),
+            spec: self.spec.clone(),
+            status: None,
+        }
+    }
+}
+
+impl WithoutStatus for PersistentVolumeClaim {
+    fn clone_without_status(&self) -> Self {
+        PersistentVolumeClaim {
+            metadata: self.metadata.clone(),
+            spec: self.spec.clone(),
+            status: None,
+        }
+    }
+}
+
+status_split!(PersistentVolume);
+status_split!(PersistentVolumeClaim);
+
 /// A Kubernetes object the decisions are about.
 pub(crate) trait Object: Clone + PartialEq + Serialize {
     /// The object without server-set metadata (SPEC §0): what a desired object holds.

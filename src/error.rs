@@ -58,7 +58,7 @@ pub enum Error {
         /// Why it is refused.
         reason: &'static str,
     },
-    /// A case file (CASES.md) could not be read.
+    /// A case file (docs/formats.md) could not be read.
     #[error("{reason}")]
     Case {
         /// What is wrong, naming the key.

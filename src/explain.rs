@@ -1,6 +1,6 @@
 //! Explanations (SPEC E1): which rules decided a result and where each field came from.
 //!
-//! Rules record what they do into a [`Why`], which is either switched off (the default, and
+//! Rules record what they do into a `Why`, which is either switched off (the default, and
 //! free: no string is formatted, nothing is stored) or collecting an [`Explanation`]. A caller
 //! that does not ask for the explanation does not pay for it.
 

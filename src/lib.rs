@@ -1,29 +1,35 @@
 #![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 //!
 //! ## Features
 //!
-//! - `yaml` (default): the [`case`] module (case files) and [`config`] (vcluster configuration
-//!   files), which need a YAML parser.
+//! - `yaml` (default): the `case` module (case files), `config` (vcluster configuration
+//!   files), `dump` (`kubectl get -o yaml` lists) and `scenario` (lifecycle scenario files),
+//!   which need a YAML parser. A controller that only translates objects it already holds turns
+//!   it off: `pv-translate = { version = "0.1", default-features = false }`.
 //!
 //! ## Layers
 //!
 //! 1. Vocabulary: [`names`] (N1-N5), [`quantity`], [`wellknown`], [`ReclaimPolicy`], [`Error`],
 //!    [`explain`], [`VirtualCluster`], [`SyncMode`], [`Options`], [`Context`].
 //! 2. Rules, one module per family: [`fake`] (F), [`sync`] (S, H, B, D), PVCs (P),
-//!    [`storage_class`] (C), [`config`] (M).
+//!    [`storage_class`] (C), `config` (M).
 //! 3. [`Decision`]: the desired object, the [`Action`], the changed fields, the explanation.
 //! 4. Both clusters: the [`Snapshot`] and its indexes, the [`Plan`].
-//! 5. The façade, [`Translator`], and the formats ([`case`]).
+//! 5. The façade, [`Translator`], and the formats (`case`, `dump`, `scenario`).
 
 pub mod audit;
 #[cfg(feature = "yaml")]
+#[cfg_attr(docsrs, doc(cfg(feature = "yaml")))]
 pub mod case;
 pub mod cluster;
 #[cfg(feature = "yaml")]
+#[cfg_attr(docsrs, doc(cfg(feature = "yaml")))]
 pub mod config;
 pub mod context;
 pub mod decision;
 #[cfg(feature = "yaml")]
+#[cfg_attr(docsrs, doc(cfg(feature = "yaml")))]
 pub mod dump;
 pub mod error;
 pub mod explain;
@@ -37,6 +43,7 @@ pub mod plan;
 pub mod quantity;
 pub mod reclaim;
 #[cfg(feature = "yaml")]
+#[cfg_attr(docsrs, doc(cfg(feature = "yaml")))]
 pub mod scenario;
 pub mod snapshot;
 pub mod storage_class;
@@ -54,7 +61,7 @@ mod pvc;
 pub use audit::{Finding, FindingKind, Severity};
 pub use cluster::VirtualCluster;
 pub use context::Context;
-pub use decision::{Action, Decision};
+pub use decision::{Action, Decision, FIELD_MANAGER};
 pub use error::{Error, ObjectRef};
 pub use explain::{Explanation, Rule};
 pub use inputs::Inputs;

@@ -1,4 +1,4 @@
-//! The audit (SPEC A1, section 10; CASES.md "The audit example"): every fixture in
+//! The audit (SPEC A1, section 10; docs/formats.md "The audit example"): every fixture in
 //! `tests/audits/*.yaml` (one that produces each finding kind and a near miss that does not), rule
 //! tests named after A1, the Prometheus exposition checked as promtool would, and the `audit`
 //! example's contract (output, exit status, errors) run as a process.
@@ -378,7 +378,7 @@ fn a1_released_host_pv_without_virtual() {
     );
 }
 
-/// CASES.md: a pair made by the annotation that is unproven "is not paired", so the released host
+/// docs/formats.md: a pair made by the annotation that is unproven "is not paired", so the released host
 /// PV it names is shown by no virtual PV and stays a finding: a tenant's forged annotation must not
 /// hide a released volume from the operator.
 #[test]
@@ -462,7 +462,7 @@ fn claim_of(pv: &PersistentVolume) -> (String, String) {
 // ------------------------------------------------------------------------------------------
 // A1: order, severities, pending plans
 
-/// The table of CASES.md, in its order.
+/// The table of docs/formats.md, in its order.
 const TABLE: [(&str, &str); 10] = [
     ("TenantSeesRetainHostDeletes", "high"),
     ("MirroredPvOutsideNamespace", "high"),
@@ -832,7 +832,7 @@ fn a1_prometheus_retained_bytes_sum_the_host_pvs_kept() {
     assert!(to_prometheus(&found).contains("\npv_translate_audit_retained_bytes 62277025792\n"));
 }
 
-/// CASES.md: the gauge is the summed capacity of the host PVs of those findings. Two virtual PVs
+/// docs/formats.md: the gauge is the summed capacity of the host PVs of those findings. Two virtual PVs
 /// that both say Delete over one kept host PV are two findings, but the host keeps 50Gi, not
 /// 100Gi: a tenant writing copies of a PV must not inflate the operator's gauge.
 #[test]
@@ -854,7 +854,7 @@ fn a1_prometheus_retained_bytes_count_each_host_pv_once() {
 }
 
 // ------------------------------------------------------------------------------------------
-// The `audit` example as a process (CASES.md "The audit example")
+// The `audit` example as a process (docs/formats.md "The audit example")
 
 /// The example's binary, built once by cargo (no `CARGO_BIN_EXE_` exists for examples). Cargo
 /// reports where it wrote it, so the target directory and profile need no guessing.

@@ -1,4 +1,4 @@
-//! Runs every fixture in `tests/cases/*.yaml` (CASES.md format): checks `expect` / `expectError`
+//! Runs every fixture in `tests/cases/*.yaml` (docs/formats.md format): checks `expect` / `expectError`
 //! and keeps an insta YAML snapshot of each output. Every file is checked; failures are listed
 //! together at the end.
 #![cfg(feature = "yaml")]

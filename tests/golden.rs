@@ -6,7 +6,7 @@
 //! Go drops `readOnly: false`, and the top-level `apiVersion`/`kind` are not compared.
 //! Quantities are compared exactly as vcluster wrote them (SPEC 0.2 §0: canonical form).
 //!
-//! Every other difference must be a deviation that SPEC.md documents. Each one is a function
+//! Every other difference must be a deviation that docs/rules.md documents. Each one is a function
 //! below, named after the rule that documents it: it turns vcluster's answer into what the SPEC
 //! requires, only for the cases where its rule applies, judged from the case's inputs (never
 //! from the crate's output). Whatever differs after that fails the test, with every failing case,

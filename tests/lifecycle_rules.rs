@@ -1,6 +1,6 @@
 //! The lifecycle simulation (SPEC sections 11 and 12), rule by rule, through the `World` API:
 //! the host's Kubernetes (K1-K5), the world's identities and settles (Y1, Y2), its invariants
-//! (Y3) and predictions (L1). The expectations come from SPEC.md and Kubernetes' documented
+//! (Y3) and predictions (L1). The expectations come from docs/rules.md and Kubernetes' documented
 //! behaviour, not from what the simulation happens to do.
 #![cfg(feature = "yaml")]
 #![allow(
@@ -254,7 +254,7 @@ fn no_violations(world: &World) {
     );
 }
 
-/// The uid a step or settle gives the n-th object it creates (Y1, CASES.md).
+/// The uid a step or settle gives the n-th object it creates (Y1, docs/formats.md).
 fn created(n: u64) -> String {
     format!("00000000-0000-0000-0000-{n:012}")
 }
@@ -1028,7 +1028,7 @@ fn y1_objects_created_in_one_round_follow_the_plan_order() {
 
 #[test]
 fn y1_starting_uids_follow_the_order_written() {
-    // CASES.md: an object of the starting world without a uid gets its position in the order
+    // docs/formats.md: an object of the starting world without a uid gets its position in the order
     // written (host before virtual; storageClasses, persistentVolumes, persistentVolumeClaims);
     // its creation time comes from that position (Y1), so a later one is newer.
     let scenario = Scenario::from_yaml(

@@ -1,4 +1,4 @@
-//! Scenario files (CASES.md "Scenario files and the `lifecycle` example", SPEC section 12):
+//! Scenario files (docs/formats.md "Scenario files and the `lifecycle` example", SPEC section 12):
 //! every `tests/scenarios/*.yaml` is played with its timeline and must pass (every expectation
 //! held, no invariant broke); an insta YAML snapshot of each keeps its final claims and its
 //! timeline for review. The `lifecycle` example's contract (exit status, messages, the Mermaid

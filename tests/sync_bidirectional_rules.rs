@@ -1,5 +1,5 @@
 //! SPEC B1, B2 (with S7, S8, N3, N5): keeping a virtual PV and its host PV in step, and the
-//! reference's worked cases S01, S04-S10 (vcluster-behaviour.md §8.4).
+//! reference's worked cases S01, S04-S10 (vcluster's own syncer tests, as the reference recorded them).
 #![allow(
     missing_docs,
     clippy::unwrap_used,
@@ -706,7 +706,7 @@ fn errors_name_the_object_and_field() {
     );
 }
 
-// The reference's worked cases (vcluster-behaviour.md §8.4).
+// The reference's worked cases (vcluster's own syncer tests, as the reference recorded them).
 
 #[test]
 fn ref_s01_update_backward() {

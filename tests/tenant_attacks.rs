@@ -138,7 +138,11 @@ fn s5_legacy_mirroring_writes_nothing_through_a_differently_named_pv() {
         v["spec"]["persistentVolumeReclaimPolicy"] = json!("Retain");
     });
     let d = legacy
-        .keep_in_step(PvPair::new(&last, &host), PvPair::new(&impostor, &host), None)
+        .keep_in_step(
+            PvPair::new(&last, &host),
+            PvPair::new(&impostor, &host),
+            None,
+        )
         .unwrap();
     assert_eq!(d.host_pv.action, Action::Unchanged);
     assert_eq!(d.virtual_pv.desired, None, "the impostor is removed");
