@@ -7,7 +7,9 @@
 use divan::{Bencher, black_box};
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
 use pv_translate::snapshot::Objects;
-use pv_translate::{Inputs, PvMode, Snapshot, StorageClassMode, SyncMode, Translator, VirtualCluster};
+use pv_translate::{
+    Inputs, PvMode, Snapshot, StorageClassMode, SyncMode, Translator, VirtualCluster,
+};
 use serde_json::json;
 
 fn main() {
@@ -72,7 +74,11 @@ fn snapshots(pairs: usize) -> (Snapshot, Snapshot) {
         Objects::new(host_pvcs.clone(), host_pvs.clone(), vec![]).unwrap(),
     );
     for mirror in mirrors.iter_mut().step_by(2) {
-        mirror.spec.as_mut().unwrap().persistent_volume_reclaim_policy = Some("Delete".to_owned());
+        mirror
+            .spec
+            .as_mut()
+            .unwrap()
+            .persistent_volume_reclaim_policy = Some("Delete".to_owned());
     }
     let current = Snapshot::new(
         Objects::new(virtual_pvcs, mirrors, vec![]).unwrap(),
@@ -86,7 +92,11 @@ fn plan(bencher: Bencher, pairs: usize) {
     let (previous, current) = snapshots(pairs);
     let t = translator();
     let updates = t.plan(Some(&previous), &current).actions.len();
-    assert_eq!(updates, pairs / 2, "half the host PVs take the virtual change");
+    assert_eq!(
+        updates,
+        pairs / 2,
+        "half the host PVs take the virtual change"
+    );
     bencher
         .counter(divan::counter::ItemsCount::new(pairs))
         .bench_local(|| t.plan(Some(black_box(&previous)), black_box(&current)));
