@@ -29,7 +29,16 @@ fn main() -> ExitCode {
     let result = pv_translate::case::read_input(&path)
         .map_err(|e| e.to_string())
         .and_then(|text| Case::from_yaml(&text).map_err(|e| e.to_string()))
-        .and_then(|case| case.run().map_err(|e| e.to_string()))
+        .and_then(|case| {
+            // As `kubectl --validate=warn`: an unknown field is ignored, and said so.
+            for field in &case.unknown_fields {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "warning: {path}: {field}: unknown field, ignored"
+                );
+            }
+            case.run().map_err(|e| e.to_string())
+        })
         .and_then(|outcome| {
             let yaml = to_yaml(outcome.desired.as_ref()).map_err(|e| e.to_string())?;
             Ok((yaml, outcome.explanation))

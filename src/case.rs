@@ -170,6 +170,10 @@ pub struct Case {
     pub storage_class_selector: Option<LabelSelector>,
     /// `expect:` / `expectError:`.
     pub expectation: Expectation,
+    /// Fields inside the objects that their Kubernetes type does not know, as dotted paths
+    /// (`virtualPvc.spec.volumName`): ignored, as `kubectl --validate=warn` ignores them, and
+    /// listed here so that a caller can warn.
+    pub unknown_fields: Vec<String>,
 }
 
 /// A desired object of any kind a case can ask for.
@@ -237,28 +241,55 @@ impl Case {
             (None, Some(text)) => Expectation::Error(text),
             (None, None) => Expectation::Unspecified,
         };
-        Ok(Self {
+        let mut unknown = Vec::new();
+        let unknown_fields = &mut unknown;
+        let case = Self {
             mode,
             cluster: raw.virtual_cluster.unwrap_or_default(),
             options: raw.options.unwrap_or_default(),
             want: raw.want.unwrap_or_default(),
-            virtual_pvc: object(raw.virtual_pvc, "virtualPvc", "v1", "PersistentVolumeClaim")?,
-            host_pv: object(raw.host_pv, "hostPv", "v1", "PersistentVolume")?,
+            virtual_pvc: object(
+                raw.virtual_pvc,
+                "virtualPvc",
+                "v1",
+                "PersistentVolumeClaim",
+                unknown_fields,
+            )?,
+            host_pv: object(
+                raw.host_pv,
+                "hostPv",
+                "v1",
+                "PersistentVolume",
+                unknown_fields,
+            )?,
             host_storage_class: object(
                 raw.host_storage_class,
                 "hostStorageClass",
                 "storage.k8s.io/v1",
                 "StorageClass",
+                unknown_fields,
             )?,
-            virtual_pv: object(raw.virtual_pv, "virtualPv", "v1", "PersistentVolume")?,
+            virtual_pv: object(
+                raw.virtual_pv,
+                "virtualPv",
+                "v1",
+                "PersistentVolume",
+                unknown_fields,
+            )?,
             virtual_storage_class: object(
                 raw.virtual_storage_class,
                 "virtualStorageClass",
                 "storage.k8s.io/v1",
                 "StorageClass",
+                unknown_fields,
             )?,
             storage_class_selector: selector,
             expectation,
+            unknown_fields: Vec::new(),
+        };
+        Ok(Self {
+            unknown_fields: unknown,
+            ..case
         })
     }
 
@@ -359,11 +390,12 @@ fn case_error(key: &str, reason: &str) -> Error {
 }
 
 /// Types the object under `key`, adding `apiVersion` and `kind` when omitted.
-fn object<T: DeserializeOwned>(
+fn object<T: DeserializeOwned + Serialize>(
     value: Option<Value>,
     key: &str,
     api_version: &str,
     kind: &str,
+    unknown: &mut Vec<String>,
 ) -> Result<Option<T>, Error> {
     let mut map = match value {
         None | Some(Value::Null) => return Ok(None),
@@ -390,17 +422,18 @@ fn object<T: DeserializeOwned>(
         }
     }
     // The path of the field at fault (`virtualPvc.metadata.namespace: ...`), not just the object.
-    serde_path_to_error::deserialize(Value::Object(map))
-        .map(Some)
-        .map_err(|e| {
-            let path = e.path().to_string();
-            let field = if path == "." {
-                key.to_owned()
-            } else {
-                format!("{key}.{path}")
-            };
-            case_error(&field, &e.into_inner().to_string())
-        })
+    let input = Value::Object(map);
+    let typed: T = serde_path_to_error::deserialize(&input).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." {
+            key.to_owned()
+        } else {
+            format!("{key}.{path}")
+        };
+        case_error(&field, &e.into_inner().to_string())
+    })?;
+    unknown.extend(crate::unknown_fields::unknown_fields(key, &input, &typed));
+    Ok(Some(typed))
 }
 
 /// The desired object as YAML with `apiVersion` and `kind`, or `null` when there is none.

@@ -57,6 +57,8 @@ mod fate;
 mod host_meta;
 mod object;
 mod pvc;
+#[cfg(feature = "yaml")]
+mod unknown_fields;
 
 pub use audit::{Finding, FindingKind, Severity};
 pub use cluster::VirtualCluster;

@@ -83,3 +83,19 @@ fn fixture_cases() {
         failures.join("\n")
     );
 }
+
+/// Unknown fields inside objects are ignored as `kubectl --validate=warn` ignores them, and
+/// listed so that the `translate` example can warn; the translation is the same as without them.
+#[test]
+fn unknown_fields_inside_objects_are_listed_not_fatal() {
+    let with = "virtualPvc:\n  metadata: {name: d, namespace: default, nmae: x}\n  spec:\n    accessModes: [ReadWriteOnce]\n    volumName: typo\n    volumeName: pv1\n    resources: {requests: {storage: 1Gi}}\n";
+    let without = "virtualPvc:\n  metadata: {name: d, namespace: default}\n  spec:\n    accessModes: [ReadWriteOnce]\n    volumeName: pv1\n    resources: {requests: {storage: 1Gi}}\n";
+    let case = pv_translate::case::Case::from_yaml(with).unwrap();
+    assert_eq!(
+        case.unknown_fields,
+        vec!["virtualPvc.metadata.nmae", "virtualPvc.spec.volumName"]
+    );
+    let clean = pv_translate::case::Case::from_yaml(without).unwrap();
+    assert!(clean.unknown_fields.is_empty());
+    assert_eq!(case.run().unwrap(), clean.run().unwrap());
+}
