@@ -1,5 +1,11 @@
 //! What a kube-rs controller relies on besides the rules: thread safety of the public types,
 //! the status split for server-side apply, the field manager and the unchanged signal.
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
 
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
 use pv_translate::{
