@@ -45,11 +45,20 @@
 //! power of ten is ever materialised (`1e2147483647` costs what `1` does). A 1 MB string of
 //! digits takes a few milliseconds and about twice its size in memory. Errors repeat at most
 //! the first 100 bytes of the text.
+//!
+//! # Cost
+//!
+//! A value whose digits fit a `u64` and whose exponent fits an `i32` (every everyday spelling:
+//! `10Gi`, `1024Mi`, `500m`, `3k`) is computed and held in machine integers, and so is a kept
+//! text of up to 22 bytes: parsing, comparing, [`same_quantity`], [`is_canonical`] and
+//! [`Quantity::to_bytes_ceil`] allocate nothing, and [`canonical`] allocates only the `String`
+//! it returns. Any other value takes the exact path above, with the same results.
 
 use std::cmp::Ordering;
 use std::fmt::{self, Write as _};
 use std::hash::{Hash, Hasher};
 use std::num::IntErrorKind;
+use std::ops::Deref;
 use std::str::FromStr;
 
 /// The most bytes of the text an error repeats.
@@ -61,8 +70,24 @@ const NANO: i64 = -9;
 /// Go's cap on a `BinarySI` value's magnitude (`maxAllowed`, the largest int64).
 const BINARY_CAP: u64 = i64::MAX.unsigned_abs();
 
-/// Letters a suffix is made of (Go's scanner).
-const SUFFIX_LETTERS: &str = "eEinumkKMGTP";
+/// The most decimal digits a `u64` has.
+const U64_DIGITS: usize = 20;
+
+/// The most bytes of a kept text held in the quantity itself rather than on the heap.
+const INLINE_TEXT: usize = 22;
+
+/// The bytes a canonical form is written in on the stack, before it is copied to a `String` of
+/// its length: enough for any value held in machine integers (a sign, 20 digits, two zeros and
+/// `e-2147483648`).
+const SMALL_TEXT: usize = 40;
+
+/// Whether a character is one of the letters a suffix is made of (Go's scanner).
+const fn is_suffix_letter(c: char) -> bool {
+    matches!(
+        c,
+        'e' | 'E' | 'i' | 'n' | 'u' | 'm' | 'k' | 'K' | 'M' | 'G' | 'T' | 'P'
+    )
+}
 
 /// The most digits (whole and fraction) Go's int64 fast path takes for a decimal suffix
 /// (`maxInt64Factors`).
@@ -121,10 +146,10 @@ pub enum Format {
 /// ```
 #[derive(Clone)]
 pub struct Quantity {
-    value: Decimal,
+    value: Value,
     format: Format,
     /// The parsed text, when Kubernetes writes it back unchanged (Go's cached `s`).
-    verbatim: Option<Box<str>>,
+    verbatim: Option<KeptText>,
 }
 
 /// Why a text is not a quantity.
@@ -203,11 +228,43 @@ impl FromStr for Quantity {
     type Err = QuantityError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        parse(text).map_err(|failure| QuantityError::new(text, failure))
+        parse(text, Path::Any)
+            .map(|parsed| parsed.keep(text))
+            .map_err(|failure| QuantityError::new(text, failure))
     }
 }
 
-fn parse(text: &str) -> Result<Quantity, Failure> {
+/// The arithmetic a parse may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Path {
+    /// Machine integers where the value fits them, big decimals otherwise.
+    Any,
+    /// Big decimals only: the reference the machine integers are checked against.
+    Exact,
+}
+
+/// A parsed text, before the text is kept.
+struct Parsed {
+    value: Value,
+    format: Format,
+    /// Whether Kubernetes writes the text back as it is (Go's cached `s`).
+    kept: bool,
+    /// Whether the value was computed in machine integers.
+    small: bool,
+}
+
+impl Parsed {
+    /// The quantity, holding `text` (the text parsed) when Kubernetes keeps it.
+    fn keep(self, text: &str) -> Quantity {
+        Quantity {
+            value: self.value,
+            format: self.format,
+            verbatim: self.kept.then(|| KeptText::new(text)),
+        }
+    }
+}
+
+fn parse(text: &str, path: Path) -> Result<Parsed, Failure> {
     if text.is_empty() {
         return Err((QuantityErrorKind::Format, "empty"));
     }
@@ -217,6 +274,37 @@ fn parse(text: &str) -> Result<Quantity, Failure> {
     if !fast && !scan.has_digit {
         return Err((QuantityErrorKind::Numeric, "no digits"));
     }
+    let small = match path {
+        Path::Any => Small::from_text(&scan, &suffix),
+        Path::Exact => None,
+    };
+    let (value, format) = match small {
+        Some(value) => {
+            let (value, format) = value.with_format(suffix.format);
+            (Value::Small(value), format)
+        }
+        None => {
+            let (value, format) = exact_value(&scan, &suffix)?;
+            let value = match path {
+                Path::Any => Value::from_decimal(value),
+                Path::Exact => Value::Big(Box::new(value)),
+            };
+            (value, format)
+        }
+    };
+    if i32::try_from(value.canonical_exponent()).is_err() {
+        return Err(EXPONENT_OUT_OF_RANGE);
+    }
+    Ok(Parsed {
+        value,
+        format,
+        kept: text == "0" || fast && scan.reused_by_go(&suffix),
+        small: small.is_some(),
+    })
+}
+
+/// The value and format of a scanned text, in big decimals.
+fn exact_value(scan: &Scan<'_>, suffix: &Suffix) -> Result<(Decimal, Format), Failure> {
     let mut value = Decimal::from_text(scan.negative, scan.whole, scan.fraction, suffix.pow10)
         .ok_or(EXPONENT_OUT_OF_RANGE)?;
     value.mul_pow2(suffix.pow2);
@@ -234,15 +322,7 @@ fn parse(text: &str) -> Result<Quantity, Failure> {
             format = Format::DecimalSI;
         }
     }
-    if i32::try_from(value.canonical_exponent()).is_err() {
-        return Err(EXPONENT_OUT_OF_RANGE);
-    }
-    let verbatim = (text == "0" || fast && scan.reused_by_go(&suffix)).then(|| text.into());
-    Ok(Quantity {
-        value,
-        format,
-        verbatim,
-    })
+    Ok((value, format))
 }
 
 /// A text split as Go's `parseQuantityString` splits it.
@@ -274,7 +354,7 @@ impl<'a> Scan<'a> {
         };
         let has_digit =
             significant.len() < unsigned.len() || !whole.is_empty() || !fraction.is_empty();
-        let letters = suffix.trim_start_matches(|c| SUFFIX_LETTERS.contains(c));
+        let letters = suffix.trim_start_matches(is_suffix_letter);
         let exponent = letters.strip_prefix(['+', '-']).unwrap_or(letters);
         let (_, tail) = split_digits(exponent);
         match tail.chars().next() {
@@ -319,8 +399,13 @@ impl<'a> Scan<'a> {
             return rest != 0;
         }
         let scale = i64::from(suffix.pow10).saturating_sub(len_i64(self.fraction.len()));
-        let shifted = format!("{}{}", self.whole, self.fraction);
-        scale.rem_euclid(3) == 0 && !self.whole.is_empty() && !shifted.ends_with("000")
+        // Whether the whole digits then the fraction's end with `000`.
+        let zeros = (self.fraction.bytes().rev())
+            .chain(self.whole.bytes().rev())
+            .take(3)
+            .filter(|&digit| digit == b'0')
+            .count();
+        scale.rem_euclid(3) == 0 && !self.whole.is_empty() && zeros < 3
     }
 }
 
@@ -388,7 +473,7 @@ impl Suffix {
 ///
 /// Normalised, so that equal values have equal fields: `digits` are ASCII digits without
 /// leading or trailing zeros, and zero is no digits, exponent 0, not negative.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Decimal {
     negative: bool,
     digits: Vec<u8>,
@@ -514,44 +599,6 @@ impl Decimal {
         }
         Some(acc)
     }
-
-    /// The exponent the canonical form writes: the largest multiple of 3 not above the
-    /// exponent (Go's `AsCanonicalBytes`).
-    fn canonical_exponent(&self) -> i64 {
-        self.exponent.saturating_sub(self.exponent.rem_euclid(3))
-    }
-}
-
-impl PartialOrd for Decimal {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Decimal {
-    fn cmp(&self, other: &Self) -> Ordering {
-        match (self.negative, other.negative) {
-            (false, true) => Ordering::Greater,
-            (true, false) => Ordering::Less,
-            (false, false) => self.cmp_magnitude(other),
-            (true, true) => other.cmp_magnitude(self),
-        }
-    }
-}
-
-impl fmt::Display for Decimal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.is_zero() {
-            return f.write_str("0");
-        }
-        if self.negative {
-            f.write_char('-')?;
-        }
-        for &digit in &self.digits {
-            f.write_char(char::from(digit))?;
-        }
-        write!(f, "e{}", self.exponent)
-    }
 }
 
 /// Adds one to a decimal digit string (empty is zero).
@@ -565,6 +612,529 @@ fn increment(digits: &mut Vec<u8>) {
         }
     }
     digits.insert(0, b'1');
+}
+
+/// A value whose digits fit a `u64` and whose exponent fits an `i32`: `± mantissa × 10^exponent`,
+/// computed and compared in machine integers.
+///
+/// Normalised as [`Decimal`] is: the mantissa has no trailing zero, and zero is `0 × 10^0`, not
+/// negative.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Small {
+    negative: bool,
+    mantissa: u64,
+    exponent: i32,
+}
+
+impl Small {
+    const ZERO: Self = Self::integer(0);
+    const ONE: Self = Self::integer(1);
+    const BINARY_CAP: Self = Self::integer(BINARY_CAP);
+
+    const fn integer(mantissa: u64) -> Self {
+        Self {
+            negative: false,
+            mantissa,
+            exponent: 0,
+        }
+    }
+
+    /// The value of a scanned text, as [`exact_value`] computes it; `None` when it, or a step
+    /// on the way, does not fit machine integers.
+    fn from_text(scan: &Scan<'_>, suffix: &Suffix) -> Option<Self> {
+        let mut mantissa = 0_u64;
+        // The zeros since the last other digit: they go to the exponent, not the mantissa.
+        let mut zeros = 0_usize;
+        for digit in scan.whole.bytes().chain(scan.fraction.bytes()) {
+            let digit = u64::from(digit.wrapping_sub(b'0'));
+            if digit == 0 {
+                zeros = zeros.checked_add(1)?;
+                continue;
+            }
+            mantissa = if mantissa == 0 {
+                digit
+            } else {
+                let scale = pow10(zeros.checked_add(1)?)?;
+                mantissa.checked_mul(scale)?.checked_add(digit)?
+            };
+            zeros = 0;
+        }
+        if mantissa == 0 {
+            return Some(Self::ZERO);
+        }
+        let mut exponent = i64::from(suffix.pow10)
+            .checked_sub(len_i64(scan.fraction.len()))?
+            .checked_add(len_i64(zeros))?;
+        mantissa = mantissa.checked_mul(1_u64.checked_shl(suffix.pow2)?)?;
+        strip_zeros(&mut mantissa, &mut exponent)?;
+        if exponent < NANO {
+            // Up to a multiple of 10^-9: the digits below are not all zero (no trailing zero).
+            let below = usize::try_from(NANO.checked_sub(exponent)?).ok();
+            let kept = below
+                .and_then(pow10)
+                .and_then(|scale| mantissa.checked_div(scale))
+                .unwrap_or(0);
+            mantissa = kept.checked_add(1)?;
+            exponent = NANO;
+            strip_zeros(&mut mantissa, &mut exponent)?;
+        }
+        Some(Self {
+            negative: scan.negative,
+            mantissa,
+            exponent: i32::try_from(exponent).ok()?,
+        })
+    }
+
+    /// Go's cap on a `BinarySI` magnitude and its `DecimalSI` format below 1, as in
+    /// [`exact_value`].
+    fn with_format(self, format: Format) -> (Self, Format) {
+        if format != Format::BinarySI {
+            return (self, format);
+        }
+        // An integer cap: above it exactly when the magnitude rounded up is.
+        let above = self
+            .magnitude_ceil()
+            .is_none_or(|n| n > u128::from(BINARY_CAP));
+        let value = if above {
+            Self {
+                negative: self.negative,
+                ..Self::BINARY_CAP
+            }
+        } else {
+            self
+        };
+        if value.mantissa != 0 && value.cmp_magnitude(&Self::ONE) == Ordering::Less {
+            (value, Format::DecimalSI)
+        } else {
+            (value, format)
+        }
+    }
+
+    /// As [`Decimal::top`].
+    fn top(&self) -> i64 {
+        i64::from(digit_count(self.mantissa)).saturating_add(i64::from(self.exponent))
+    }
+
+    /// As [`Decimal::cmp_magnitude`]: the mantissas, the one with the larger exponent scaled to
+    /// the other's exponent.
+    fn cmp_magnitude(&self, other: &Self) -> Ordering {
+        let shift = i64::from(self.exponent).saturating_sub(i64::from(other.exponent));
+        match usize::try_from(shift) {
+            Ok(shift) => scaled(self.mantissa, shift).cmp(&u128::from(other.mantissa)),
+            Err(_) => other.cmp_magnitude(self).reverse(),
+        }
+    }
+
+    /// As [`Decimal::magnitude_ceil`].
+    fn magnitude_ceil(&self) -> Option<u128> {
+        let mantissa = u128::from(self.mantissa);
+        if let Ok(exponent) = usize::try_from(self.exponent) {
+            // A u64 times a u64 fits a u128 (and 10^exponent is 10^19 × 10^(exponent - 19)).
+            return match pow10(exponent) {
+                Some(scale) => Some(mantissa.wrapping_mul(u128::from(scale))),
+                None => mantissa
+                    .wrapping_mul(u128::from(pow10(19)?))
+                    .checked_mul(u128::from(pow10(exponent.checked_sub(19)?)?)),
+            };
+        }
+        let whole = usize::try_from(self.exponent.unsigned_abs())
+            .ok()
+            .and_then(pow10)
+            .and_then(|scale| self.mantissa.checked_div(scale))
+            .unwrap_or(0);
+        // The last digit is below the point and not zero.
+        u128::from(whole).checked_add(1)
+    }
+
+    /// As [`Value::binary_integer`] on a big decimal.
+    fn binary_integer(&self) -> Option<u64> {
+        if self.exponent < 0 {
+            return None;
+        }
+        let n = u64::try_from(self.magnitude_ceil()?).ok()?;
+        (n >= 1024).then_some(n)
+    }
+}
+
+/// Moves the trailing zeros of `mantissa` (not zero) to `exponent`.
+fn strip_zeros(mantissa: &mut u64, exponent: &mut i64) -> Option<()> {
+    while *mantissa != 0 && mantissa.is_multiple_of(10) {
+        *mantissa /= 10;
+        *exponent = exponent.checked_add(1)?;
+    }
+    Some(())
+}
+
+/// The powers of ten a `u64` holds.
+const POWERS_OF_10: [u64; U64_DIGITS] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+    1_000_000_000,
+    10_000_000_000,
+    100_000_000_000,
+    1_000_000_000_000,
+    10_000_000_000_000,
+    100_000_000_000_000,
+    1_000_000_000_000_000,
+    10_000_000_000_000_000,
+    100_000_000_000_000_000,
+    1_000_000_000_000_000_000,
+    10_000_000_000_000_000_000,
+];
+
+/// `10^n`, when it fits a `u64`.
+fn pow10(n: usize) -> Option<u64> {
+    POWERS_OF_10.get(n).copied()
+}
+
+/// How many decimal digits `n` has (none for zero).
+fn digit_count(n: u64) -> u32 {
+    n.checked_ilog10().map_or(0, |log| log.saturating_add(1))
+}
+
+/// `n × 10^shift`, or `u128::MAX` when that is above any `u64` (`n` not zero, `shift` above 19).
+fn scaled(n: u64, shift: usize) -> u128 {
+    u128::from(n).saturating_mul(pow10(shift).map_or(u128::MAX, u128::from))
+}
+
+/// The decimal digits of `n` (none for zero), written at the end of `buffer`.
+fn write_digits(mut n: u64, buffer: &mut [u8; U64_DIGITS]) -> &[u8] {
+    let mut start = buffer.len();
+    for slot in buffer.iter_mut().rev() {
+        if n == 0 {
+            break;
+        }
+        *slot = b'0'.wrapping_add((n % 10) as u8);
+        n /= 10;
+        start = start.saturating_sub(1);
+    }
+    buffer.get(start..).unwrap_or_default()
+}
+
+/// ASCII digits as text.
+fn ascii(digits: &[u8]) -> &str {
+    std::str::from_utf8(digits).unwrap_or_default()
+}
+
+/// A quantity's value: in machine integers ([`Small`]) when it fits them, else as big decimal
+/// digits ([`Decimal`], boxed: it is rare).
+///
+/// Both give the same answers, and a value compares, hashes and writes the same whichever way it
+/// is held. Parsing holds a value as [`Small`] whenever it fits one.
+#[derive(Debug, Clone)]
+enum Value {
+    Small(Small),
+    Big(Box<Decimal>),
+}
+
+impl Value {
+    /// A big decimal's value, as [`Small`] when it fits one.
+    fn from_decimal(decimal: Decimal) -> Self {
+        if decimal.is_zero() {
+            return Self::Small(Small::ZERO);
+        }
+        let mantissa = (decimal.digits.len() <= U64_DIGITS)
+            .then(|| ascii(&decimal.digits).parse::<u64>().ok())
+            .flatten();
+        match (mantissa, i32::try_from(decimal.exponent)) {
+            (Some(mantissa), Ok(exponent)) => Self::Small(Small {
+                negative: decimal.negative,
+                mantissa,
+                exponent,
+            }),
+            _ => Self::Big(Box::new(decimal)),
+        }
+    }
+
+    const fn is_zero(&self) -> bool {
+        match self {
+            Self::Small(small) => small.mantissa == 0,
+            Self::Big(decimal) => decimal.is_zero(),
+        }
+    }
+
+    const fn is_negative(&self) -> bool {
+        match self {
+            Self::Small(small) => small.negative,
+            Self::Big(decimal) => decimal.negative,
+        }
+    }
+
+    fn exponent(&self) -> i64 {
+        match self {
+            Self::Small(small) => i64::from(small.exponent),
+            Self::Big(decimal) => decimal.exponent,
+        }
+    }
+
+    /// The digits, without leading or trailing zeros (none for zero); `buffer` holds a
+    /// [`Small`]'s.
+    fn digits<'a>(&'a self, buffer: &'a mut [u8; U64_DIGITS]) -> &'a [u8] {
+        match self {
+            Self::Small(small) => write_digits(small.mantissa, buffer),
+            Self::Big(decimal) => &decimal.digits,
+        }
+    }
+
+    /// As [`Decimal::top`].
+    fn top(&self) -> i64 {
+        match self {
+            Self::Small(small) => small.top(),
+            Self::Big(decimal) => decimal.top(),
+        }
+    }
+
+    /// The exponent the canonical form writes: the largest multiple of 3 not above the
+    /// exponent (Go's `AsCanonicalBytes`).
+    fn canonical_exponent(&self) -> i64 {
+        let exponent = self.exponent();
+        exponent.saturating_sub(exponent.rem_euclid(3))
+    }
+
+    fn cmp_magnitude(&self, other: &Self) -> Ordering {
+        match (self, other) {
+            (Self::Small(a), Self::Small(b)) => a.cmp_magnitude(b),
+            (Self::Big(a), Self::Big(b)) => a.cmp_magnitude(b),
+            _ => match (self.is_zero(), other.is_zero()) {
+                (true, true) => Ordering::Equal,
+                (true, false) => Ordering::Less,
+                (false, true) => Ordering::Greater,
+                (false, false) => self.top().cmp(&other.top()).then_with(|| {
+                    let (mut a, mut b) = ([0; U64_DIGITS], [0; U64_DIGITS]);
+                    self.digits(&mut a).cmp(other.digits(&mut b))
+                }),
+            },
+        }
+    }
+
+    /// The magnitude rounded up to an integer; `None` beyond `u128`.
+    fn magnitude_ceil(&self) -> Option<u128> {
+        match self {
+            Self::Small(small) => small.magnitude_ceil(),
+            Self::Big(decimal) => decimal.magnitude_ceil(),
+        }
+    }
+
+    /// A `BinarySI` value Go writes with a binary suffix: an integer of magnitude 1024 or more.
+    fn binary_integer(&self) -> Option<u64> {
+        match self {
+            Self::Small(small) => small.binary_integer(),
+            Self::Big(decimal) => {
+                if decimal.exponent < 0
+                    || decimal.cmp_magnitude(&Decimal::from_u64(1024)) == Ordering::Less
+                {
+                    return None;
+                }
+                u64::try_from(decimal.magnitude_ceil()?).ok()
+            }
+        }
+    }
+
+    /// Writes the canonical form in `format` (Go's `CanonicalizeBytes`, see
+    /// [`Quantity::canonical_uncached`]).
+    fn write_canonical(&self, format: Format, out: &mut impl fmt::Write) -> fmt::Result {
+        if self.is_zero() {
+            return out.write_str("0");
+        }
+        if self.is_negative() {
+            out.write_char('-')?;
+        }
+        let mut buffer = [0; U64_DIGITS];
+        if format == Format::BinarySI
+            && let Some(mut n) = self.binary_integer()
+        {
+            let mut suffix = "";
+            for (next, ..) in BINARY_SUFFIXES {
+                if n % 1024 != 0 {
+                    break;
+                }
+                n /= 1024;
+                suffix = next;
+            }
+            out.write_str(ascii(write_digits(n, &mut buffer)))?;
+            return out.write_str(suffix);
+        }
+        // Down to a multiple of 3 (as `canonical_exponent`), with as many zeros more.
+        let shift = self.exponent().rem_euclid(3);
+        let exponent = self.exponent().saturating_sub(shift);
+        out.write_str(ascii(self.digits(&mut buffer)))?;
+        for _ in 0..shift {
+            out.write_char('0')?;
+        }
+        let si = DECIMAL_SUFFIXES
+            .iter()
+            .find(|(_, pow10)| i64::from(*pow10) == exponent);
+        match si {
+            Some((suffix, _)) if format != Format::DecimalExponent => out.write_str(suffix),
+            _ if exponent == 0 => Ok(()),
+            _ => write!(out, "e{exponent}"),
+        }
+    }
+
+    /// The canonical form in `format`, in a `String` of its exact length.
+    fn canonical(&self, format: Format) -> String {
+        let mut short = ShortText::default();
+        match self.write_canonical(format, &mut short) {
+            Ok(()) => short.as_str().to_owned(),
+            Err(_) => {
+                let mut out = String::new();
+                let _ = self.write_canonical(format, &mut out);
+                out
+            }
+        }
+    }
+
+    /// Whether the canonical form in `format` is `text`.
+    fn is_written_as(&self, format: Format, text: &str) -> bool {
+        let mut rest = Rest(text);
+        self.write_canonical(format, &mut rest).is_ok() && rest.0.is_empty()
+    }
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Small(a), Self::Small(b)) => a == b,
+            (Self::Big(a), Self::Big(b)) => a == b,
+            _ => self.cmp(other) == Ordering::Equal,
+        }
+    }
+}
+
+impl Eq for Value {}
+
+/// By the fields of the big decimal the value is, whichever way it is held.
+impl Hash for Value {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let mut buffer = [0; U64_DIGITS];
+        self.is_negative().hash(state);
+        self.digits(&mut buffer).hash(state);
+        self.exponent().hash(state);
+    }
+}
+
+impl PartialOrd for Value {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Value {
+    fn cmp(&self, other: &Self) -> Ordering {
+        match (self.is_negative(), other.is_negative()) {
+            (false, true) => Ordering::Greater,
+            (true, false) => Ordering::Less,
+            (false, false) => self.cmp_magnitude(other),
+            (true, true) => other.cmp_magnitude(self),
+        }
+    }
+}
+
+/// `± digits e exponent`, or `0`.
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_zero() {
+            return f.write_str("0");
+        }
+        if self.is_negative() {
+            f.write_char('-')?;
+        }
+        let mut buffer = [0; U64_DIGITS];
+        f.write_str(ascii(self.digits(&mut buffer)))?;
+        write!(f, "e{}", self.exponent())
+    }
+}
+
+/// A text written on the stack, up to [`SMALL_TEXT`] bytes (more is an error).
+struct ShortText {
+    bytes: [u8; SMALL_TEXT],
+    len: usize,
+}
+
+impl Default for ShortText {
+    fn default() -> Self {
+        Self {
+            bytes: [0; SMALL_TEXT],
+            len: 0,
+        }
+    }
+}
+
+impl ShortText {
+    fn as_str(&self) -> &str {
+        self.bytes
+            .get(..self.len)
+            .and_then(|bytes| std::str::from_utf8(bytes).ok())
+            .unwrap_or_default()
+    }
+}
+
+impl fmt::Write for ShortText {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        let end = self.len.checked_add(text.len()).ok_or(fmt::Error)?;
+        let slot = self.bytes.get_mut(self.len..end).ok_or(fmt::Error)?;
+        slot.copy_from_slice(text.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// What remains of a text after what was written, each piece matching its start (a piece that
+/// does not is an error).
+struct Rest<'a>(&'a str);
+
+impl fmt::Write for Rest<'_> {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        self.0 = self.0.strip_prefix(text).ok_or(fmt::Error)?;
+        Ok(())
+    }
+}
+
+/// A kept text: in the quantity itself up to [`INLINE_TEXT`] bytes, else on the heap.
+#[derive(Clone)]
+enum KeptText {
+    Inline { len: u8, bytes: [u8; INLINE_TEXT] },
+    Heap(Box<str>),
+}
+
+impl KeptText {
+    fn new(text: &str) -> Self {
+        let mut bytes = [0; INLINE_TEXT];
+        match (u8::try_from(text.len()), bytes.get_mut(..text.len())) {
+            (Ok(len), Some(slot)) => {
+                slot.copy_from_slice(text.as_bytes());
+                Self::Inline { len, bytes }
+            }
+            _ => Self::Heap(text.into()),
+        }
+    }
+}
+
+impl Deref for KeptText {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            Self::Inline { len, bytes } => bytes
+                .get(..usize::from(*len))
+                .and_then(|bytes| std::str::from_utf8(bytes).ok())
+                .unwrap_or_default(),
+            Self::Heap(text) => text,
+        }
+    }
+}
+
+impl fmt::Debug for KeptText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
 }
 
 impl Quantity {
@@ -596,53 +1166,7 @@ impl Quantity {
     /// assert_eq!(q.canonical_uncached(), "1441m");
     /// ```
     pub fn canonical_uncached(&self) -> String {
-        let value = &self.value;
-        if value.is_zero() {
-            return "0".to_owned();
-        }
-        let sign = if value.negative { "-" } else { "" };
-        if self.format == Format::BinarySI
-            && let Some(mut n) = self.binary_integer()
-        {
-            let mut suffix = "";
-            for (next, ..) in BINARY_SUFFIXES {
-                if n % 1024 != 0 {
-                    break;
-                }
-                n /= 1024;
-                suffix = next;
-            }
-            return format!("{sign}{n}{suffix}");
-        }
-        // Down to a multiple of 3 (as `canonical_exponent`), with as many zeros more.
-        let shift = value.exponent.rem_euclid(3);
-        let exponent = value.exponent.saturating_sub(shift);
-        let mut out = String::with_capacity(value.digits.len().saturating_add(16));
-        out.push_str(sign);
-        out.extend(value.digits.iter().map(|&d| char::from(d)));
-        for _ in 0..shift {
-            out.push('0');
-        }
-        let si = DECIMAL_SUFFIXES
-            .iter()
-            .find(|(_, pow10)| i64::from(*pow10) == exponent);
-        match si {
-            Some((suffix, _)) if self.format != Format::DecimalExponent => out.push_str(suffix),
-            _ if exponent == 0 => {}
-            _ => {
-                let _ = write!(out, "e{exponent}");
-            }
-        }
-        out
-    }
-
-    /// A `BinarySI` value Go writes with a binary suffix: an integer of magnitude 1024 or more.
-    fn binary_integer(&self) -> Option<u64> {
-        let value = &self.value;
-        if value.exponent < 0 || value.cmp_magnitude(&Decimal::from_u64(1024)) == Ordering::Less {
-            return None;
-        }
-        u64::try_from(value.magnitude_ceil()?).ok()
+        self.value.canonical(self.format)
     }
 
     /// The format the quantity is written in (Go's `Quantity.Format`): the parsed suffix's,
@@ -662,7 +1186,7 @@ impl Quantity {
     /// assert_eq!(bytes("-1"), None);
     /// ```
     pub fn to_bytes_ceil(&self) -> Option<u128> {
-        if self.value.negative {
+        if self.value.is_negative() {
             return None;
         }
         self.value.magnitude_ceil()
@@ -675,7 +1199,7 @@ impl Quantity {
 
     /// Whether the value is below zero.
     pub const fn is_negative(&self) -> bool {
-        self.value.negative
+        self.value.is_negative()
     }
 }
 
@@ -709,7 +1233,10 @@ impl Ord for Quantity {
 /// Writes [`Quantity::canonical`].
 impl fmt::Display for Quantity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.canonical())
+        match self.verbatim.as_deref() {
+            Some(text) => f.write_str(text),
+            None => self.value.write_canonical(self.format, f),
+        }
     }
 }
 
@@ -735,16 +1262,60 @@ impl fmt::Debug for Quantity {
 ///
 /// When the text is not a quantity.
 pub fn canonical(text: &str) -> Result<String, QuantityError> {
-    Ok(text.parse::<Quantity>()?.canonical())
+    let parsed = parse(text, Path::Any).map_err(|failure| QuantityError::new(text, failure))?;
+    if parsed.kept {
+        return Ok(text.to_owned());
+    }
+    Ok(parsed.value.canonical(parsed.format))
+}
+
+/// Whether a quantity text is already the spelling Kubernetes stores for it: whether
+/// [`canonical`] would return it unchanged. False for a text that does not parse.
+///
+/// Allocates nothing when the value fits machine integers (see the module documentation), so
+/// that checking a quantity costs nothing when it needs no rewriting.
+///
+/// ```
+/// use pv_translate::quantity::is_canonical;
+/// assert!(is_canonical("1Gi"));
+/// assert!(!is_canonical("1024Mi")); // stored as 1Gi
+/// assert!(is_canonical("+1")); // kept as written, as Kubernetes does
+/// assert!(!is_canonical("1.5")); // stored as 1500m
+/// assert!(!is_canonical("20GB"));
+/// ```
+pub fn is_canonical(text: &str) -> bool {
+    parse(text, Path::Any)
+        .is_ok_and(|parsed| parsed.kept || parsed.value.is_written_as(parsed.format, text))
 }
 
 /// Semantic equality of two quantity strings: equal values, or (when either does not parse)
 /// equal text.
 pub fn same_quantity(a: &str, b: &str) -> bool {
-    match (a.parse::<Quantity>(), b.parse::<Quantity>()) {
-        (Ok(x), Ok(y)) => x == y,
+    match (parse(a, Path::Any), parse(b, Path::Any)) {
+        (Ok(x), Ok(y)) => x.value == y.value,
         _ => a == b,
     }
+}
+
+/// [`Quantity::from_str`] computed with big decimals only, never machine integers: the
+/// reference the fast path is tested against. Its quantities compare, hash and write as any
+/// other. Not part of the API.
+///
+/// # Errors
+///
+/// As [`Quantity::from_str`].
+#[doc(hidden)]
+pub fn parse_exact(text: &str) -> Result<Quantity, QuantityError> {
+    parse(text, Path::Exact)
+        .map(|parsed| parsed.keep(text))
+        .map_err(|failure| QuantityError::new(text, failure))
+}
+
+/// Whether parsing `text` computes its value in machine integers (false for an error). Not part
+/// of the API: for tests that count how often the fast path is taken.
+#[doc(hidden)]
+pub fn takes_fast_path(text: &str) -> bool {
+    parse(text, Path::Any).is_ok_and(|parsed| parsed.small)
 }
 
 #[cfg(test)]
@@ -780,17 +1351,22 @@ mod tests {
     /// `mantissa × 10^exponent` in `format`, built without parsing or rounding: Go's
     /// `decQuantity` / `intQuantity` / `NewScaledQuantity` test helpers.
     fn exact(mantissa: i128, exponent: i64, format: Format) -> Quantity {
+        Quantity {
+            value: Value::from_decimal(decimal(mantissa, exponent)),
+            format,
+            verbatim: None,
+        }
+    }
+
+    /// `mantissa × 10^exponent` as a big decimal, normalised.
+    fn decimal(mantissa: i128, exponent: i64) -> Decimal {
         let mut value = Decimal {
             negative: mantissa < 0,
             digits: mantissa.unsigned_abs().to_string().into_bytes(),
             exponent,
         };
         value.normalise();
-        Quantity {
-            value,
-            format,
-            verbatim: None,
-        }
+        value
     }
 
     fn kept(text: &str) -> bool {
@@ -1941,16 +2517,421 @@ mod tests {
         let mut digits = Vec::new();
         increment(&mut digits);
         assert_eq!(digits, b"1");
-        let mut value = exact(5, 0, B).value;
+        let mut value = decimal(5, 0);
         value.mul_pow2(60);
-        assert_eq!(value, exact(5 << 60, 0, B).value);
-        let mut value = exact(123_456_789, -3, B).value;
+        assert_eq!(value, decimal(5 << 60, 0));
+        let mut value = decimal(123_456_789, -3);
         value.mul_pow2(0);
-        assert_eq!(value, exact(123_456_789, -3, B).value);
+        assert_eq!(value, decimal(123_456_789, -3));
         assert_eq!(split_digits("12ab"), ("12", "ab"));
         assert_eq!(len_i64(7), 7);
         assert_eq!(exact(1, 4, DSI).value.canonical_exponent(), 3);
         assert_eq!(exact(1, -4, DSI).value.canonical_exponent(), -6);
         assert_eq!(exact(15, -1, DSI).value.top(), 1);
+    }
+
+    // ---- The fast path: machine integers, checked against the exact path --------------------
+
+    /// Texts around the fast path's limits: mantissas at the edges of 18 digits, `i64` and
+    /// `u64`, fractions below nano, every kind of suffix, exponents at the edges of nano, `u64`,
+    /// `u128` and `i32`.
+    fn edge_texts() -> Vec<String> {
+        let wholes = [
+            "",
+            "0",
+            "1",
+            "5",
+            "8",
+            "16",
+            "125",
+            "1024",
+            "999999999999999999",
+            "1000000000000000000",
+            "9223372036854775807",
+            "9223372036854775808",
+            "18446744073709551615",
+            "18446744073709551616",
+            "100000000000000000000",
+        ];
+        let fractions = [
+            None,
+            Some(""),
+            Some("5"),
+            Some("000000001"),
+            Some("0000000001"),
+            Some("9999999999"),
+            Some("0000000000000000000001"),
+        ];
+        let suffixes = [
+            "",
+            "n",
+            "m",
+            "k",
+            "E",
+            "Ki",
+            "Gi",
+            "Ei",
+            "e-9",
+            "e-10",
+            "e-29",
+            "e19",
+            "e38",
+            "e39",
+            "e2147483647",
+            "e-2147483648",
+            "E+3",
+        ];
+        let mut texts = Vec::new();
+        for sign in ["", "-"] {
+            for whole in wholes {
+                for fraction in fractions {
+                    for suffix in suffixes {
+                        texts.push(match fraction {
+                            Some(fraction) => format!("{sign}{whole}.{fraction}{suffix}"),
+                            None => format!("{sign}{whole}{suffix}"),
+                        });
+                    }
+                }
+            }
+        }
+        texts
+    }
+
+    fn hash_of(value: &Value) -> u64 {
+        use std::hash::BuildHasher;
+        std::hash::BuildHasherDefault::<std::hash::DefaultHasher>::default().hash_one(value)
+    }
+
+    /// Whether a value fits [`Small`]: its digits a `u64`, its exponent an `i32`.
+    fn fits(value: &Value) -> bool {
+        let mut buffer = [0; U64_DIGITS];
+        let digits = ascii(value.digits(&mut buffer));
+        (digits.is_empty() || digits.parse::<u64>().is_ok())
+            && i32::try_from(value.exponent()).is_ok()
+    }
+
+    #[test]
+    fn the_fast_path_agrees_with_the_exact_path_at_its_edges() {
+        let texts = edge_texts();
+        let mut values = Vec::new();
+        let (mut fast_paths, mut small_values) = (0, 0);
+        for text in &texts {
+            let (fast, exact) = match (parse(text, Path::Any), parse(text, Path::Exact)) {
+                (Ok(fast), Ok(exact)) => (fast, exact),
+                (Err(fast), Err(exact)) => {
+                    assert_eq!(fast, exact, "{text}");
+                    assert!(!is_canonical(text), "{text}");
+                    continue;
+                }
+                (fast, exact) => panic!(
+                    "{text}: {:?} but exactly {:?}",
+                    fast.map(|p| p.value),
+                    exact.map(|p| p.value)
+                ),
+            };
+            let (x, y) = (&fast.value, &exact.value);
+            assert_eq!(x.to_string(), y.to_string(), "{text}");
+            assert_eq!(
+                (fast.format, fast.kept),
+                (exact.format, exact.kept),
+                "{text}"
+            );
+            assert!(matches!(y, Value::Big(_)) && !exact.small, "{text}");
+            assert_eq!(matches!(x, Value::Small(_)), fits(y), "{text}");
+            assert!(!fast.small || matches!(x, Value::Small(_)), "{text}");
+            fast_paths += usize::from(fast.small);
+            small_values += usize::from(matches!(x, Value::Small(_)));
+            let format = fast.format;
+            assert_eq!(x.canonical(format), y.canonical(format), "{text}");
+            for spelling in [x.canonical(format), format!("{}0", x.canonical(format))] {
+                let written = y.canonical(format) == spelling;
+                assert_eq!(x.is_written_as(format, &spelling), written, "{text}");
+            }
+            assert_eq!(x.magnitude_ceil(), y.magnitude_ceil(), "{text}");
+            assert_eq!(x.binary_integer(), y.binary_integer(), "{text}");
+            assert_eq!(
+                (x.is_zero(), x.is_negative()),
+                (y.is_zero(), y.is_negative())
+            );
+            assert_eq!((x.top(), x.exponent()), (y.top(), y.exponent()), "{text}");
+            assert_eq!(x.canonical_exponent(), y.canonical_exponent(), "{text}");
+            assert_eq!(hash_of(x), hash_of(y), "{text}");
+            assert!(x == y, "{text}");
+            assert!(y == x, "{text}");
+            assert_eq!((x.cmp(y), y.cmp(x)), (Ordering::Equal, Ordering::Equal));
+            let stored = if exact.kept {
+                text.clone()
+            } else {
+                y.canonical(format)
+            };
+            assert_eq!(canonical(text).unwrap(), stored, "{text}");
+            assert_eq!(is_canonical(text), &stored == text, "{text}");
+            values.push((text, fast.value, exact.value));
+        }
+        assert!(fast_paths > 1500, "{fast_paths} of {}", texts.len());
+        assert!(
+            small_values > fast_paths,
+            "{small_values} of {}",
+            texts.len()
+        );
+        assert!(
+            values.len() + 20 < texts.len(),
+            "errors too: {}",
+            values.len()
+        );
+        // Every pair of a sample, each held either way, compares as the exact values do.
+        for (a, x, y) in values.iter().step_by(7) {
+            for (b, u, v) in values.iter().step_by(5) {
+                let want = y.cmp(v);
+                assert_eq!(x.cmp(u), want, "{a} vs {b}");
+                assert_eq!(x.cmp(v), want, "{a} vs exact {b}");
+                assert_eq!(y.cmp(u), want, "exact {a} vs {b}");
+                assert_eq!(x == u, want == Ordering::Equal, "{a} vs {b}");
+                assert_eq!(x == v, want == Ordering::Equal, "{a} vs exact {b}");
+                assert_eq!(y == u, want == Ordering::Equal, "exact {a} vs {b}");
+                assert_eq!(same_quantity(a, b), want == Ordering::Equal, "{a} vs {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn everyday_spellings_are_held_in_machine_integers() {
+        for (text, mantissa, exponent) in [
+            ("10Gi", 1_073_741_824, 1),
+            ("500Gi", 536_870_912, 3),
+            ("1024Mi", 1_073_741_824, 0),
+            ("100M", 1, 8),
+            ("3k", 3, 3),
+            ("1", 1, 0),
+            ("500m", 5, -1),
+            ("1.5e-10", 1, -9),
+            ("0.9999999999", 1, 0),
+            ("0.9999999981", 999_999_999, -9),
+            ("1000000000000000000000", 1, 21),
+            ("18446744073709551615", u64::MAX, 0),
+            ("-18446744073709551615n", u64::MAX, -9),
+            ("5Ei", 576_460_752_303_423_488, 1),
+            ("9Ei", BINARY_CAP, 0),
+            ("-20Ei", BINARY_CAP, 0),
+            ("0.0000000000000000001Ei", 115_292_151, -9),
+        ] {
+            let parsed = parse(text, Path::Any).unwrap();
+            assert!(parsed.small, "{text}");
+            let want = Small {
+                negative: text.starts_with('-'),
+                mantissa,
+                exponent,
+            };
+            assert!(
+                matches!(parsed.value, Value::Small(v) if v == want),
+                "{text}"
+            );
+        }
+        assert!(matches!(q("0").value, Value::Small(Small::ZERO)));
+        assert!(matches!(q("-0.0Ki").value, Value::Small(Small::ZERO)));
+        // Too long for the fast path, small once rounded or capped.
+        for text in [
+            "9223372036854775807Ki",
+            "7450580596923828125Ki",
+            "1.00000000000000000000000001",
+            "16Ei",
+        ] {
+            let parsed = parse(text, Path::Any).unwrap();
+            assert!(!parsed.small, "{text}");
+            assert!(matches!(parsed.value, Value::Small(_)), "{text}");
+        }
+        for text in [
+            "18446744073709551616",
+            "-18446744073709551616",
+            "100e2147483646",
+            "10e2147483647",
+            "20000000000000000001",
+            "20000000000000000001n",
+        ] {
+            let parsed = parse(text, Path::Any).unwrap();
+            assert!(!parsed.small, "{text}");
+            assert!(matches!(parsed.value, Value::Big(_)), "{text}");
+        }
+        assert!(takes_fast_path("1Gi"));
+        assert!(!takes_fast_path("18446744073709551616"));
+        assert!(!takes_fast_path("1GB"));
+        assert!(matches!(
+            parse_exact("1Gi").map(|q| q.value),
+            Ok(Value::Big(_))
+        ));
+        assert_eq!(parse_exact("1GB").unwrap_err(), err("1GB"));
+        assert_eq!(parse_exact("+1").unwrap().canonical(), "+1");
+    }
+
+    #[test]
+    fn small_values_compare_by_their_digits() {
+        let small = |negative, mantissa, exponent| Small {
+            negative,
+            mantissa,
+            exponent,
+        };
+        for (a, b, want) in [
+            ((1, 0), (1, 0), Ordering::Equal),
+            ((0, 0), (0, 0), Ordering::Equal),
+            ((0, 0), (1, -9), Ordering::Less),
+            ((1, -9), (0, 0), Ordering::Greater),
+            ((9, 0), (1, 1), Ordering::Less),
+            ((11, 0), (1, 1), Ordering::Greater),
+            ((19, -1), (2, 0), Ordering::Less),
+            ((21, -1), (2, 0), Ordering::Greater),
+            ((u64::MAX, 0), (1, 19), Ordering::Greater),
+            ((u64::MAX, -1), (u64::MAX - 1, -1), Ordering::Greater),
+            ((1, i32::MAX), (1, i32::MIN), Ordering::Greater),
+        ] {
+            let (x, y) = (small(false, a.0, a.1), small(false, b.0, b.1));
+            assert_eq!(x.cmp_magnitude(&y), want, "{a:?} {b:?}");
+            assert_eq!(y.cmp_magnitude(&x), want.reverse(), "{b:?} {a:?}");
+            let (x, y) = (Value::Small(x), Value::Small(y));
+            assert_eq!(x.cmp(&y), want, "{a:?} {b:?}");
+            assert_eq!(x == y, want == Ordering::Equal, "{a:?} {b:?}");
+        }
+        let minus = Value::Small(small(true, 1, 0));
+        let plus = Value::Small(small(false, 1, 0));
+        assert_eq!(minus.cmp(&plus), Ordering::Less);
+        assert_eq!(plus.cmp(&minus), Ordering::Greater);
+        assert_eq!(
+            minus.cmp(&Value::Small(small(true, 2, 0))),
+            Ordering::Greater
+        );
+        assert_ne!(minus, plus);
+        assert_ne!(hash_of(&minus), hash_of(&plus));
+        assert_eq!(minus.partial_cmp(&plus), Some(Ordering::Less));
+        assert_eq!(small(false, 123, -5).top(), -2);
+        assert_eq!(small(false, 0, 0).top(), 0);
+    }
+
+    #[test]
+    fn small_values_round_up_to_bytes() {
+        let bytes = |mantissa, exponent| {
+            Small {
+                negative: false,
+                mantissa,
+                exponent,
+            }
+            .magnitude_ceil()
+        };
+        assert_eq!(bytes(0, 0), Some(0));
+        assert_eq!(bytes(7, 0), Some(7));
+        assert_eq!(bytes(7, 19), Some(7 * 10_u128.pow(19)));
+        assert_eq!(bytes(3, 38), Some(3 * 10_u128.pow(38)));
+        assert_eq!(bytes(4, 38), None);
+        assert_eq!(bytes(1, 39), None);
+        assert_eq!(
+            bytes(u64::MAX, 19),
+            Some(u128::from(u64::MAX) * 10_u128.pow(19))
+        );
+        assert_eq!(bytes(u64::MAX, 20), None);
+        assert_eq!(bytes(15, -1), Some(2));
+        assert_eq!(bytes(u64::MAX, -19), Some(2));
+        assert_eq!(bytes(u64::MAX, -20), Some(1));
+        assert_eq!(bytes(1, -9), Some(1));
+        assert_eq!(bytes(1, i32::MIN), Some(1));
+        assert_eq!(bytes(1, i32::MAX), None);
+        let integer = |mantissa, exponent| {
+            Small {
+                negative: true,
+                mantissa,
+                exponent,
+            }
+            .binary_integer()
+        };
+        assert_eq!(integer(1024, 0), Some(1024));
+        assert_eq!(integer(1023, 0), None);
+        assert_eq!(integer(1025, -1), None);
+        assert_eq!(integer(11, 2), Some(1100));
+        assert_eq!(integer(2, 19), None);
+        assert_eq!(integer(u64::MAX, 0), Some(u64::MAX));
+    }
+
+    #[test]
+    fn binary_values_are_capped_and_below_one_decimal() {
+        let with = |mantissa, exponent, format| {
+            Small {
+                negative: true,
+                mantissa,
+                exponent,
+            }
+            .with_format(format)
+        };
+        let cap = Small {
+            negative: true,
+            ..Small::BINARY_CAP
+        };
+        assert_eq!(with(BINARY_CAP, 0, B), (cap, B));
+        assert_eq!(with(BINARY_CAP + 1, 0, B), (cap, B));
+        assert_eq!(with(BINARY_CAP + 1, 0, DSI).0.mantissa, BINARY_CAP + 1);
+        assert_eq!(with(BINARY_CAP * 2, -1, B).0.mantissa, BINARY_CAP * 2);
+        assert_eq!(with(1, 19, B), (cap, B));
+        assert_eq!(with(1, i32::MAX, B), (cap, B));
+        assert_eq!(with(1, 0, B).1, B);
+        assert_eq!(with(9, -1, B).1, DSI);
+        assert_eq!(with(1, -9, B).1, DSI);
+        assert_eq!(with(11, -1, B).1, B);
+        assert_eq!(with(9, -1, DE).1, DE);
+        assert_eq!(Small::ZERO.with_format(B), (Small::ZERO, B));
+    }
+
+    #[test]
+    fn digits_and_powers() {
+        let mut buffer = [b'x'; U64_DIGITS];
+        assert_eq!(write_digits(0, &mut buffer), b"");
+        assert_eq!(write_digits(7, &mut buffer), b"7");
+        assert_eq!(write_digits(1_000_000_007, &mut buffer), b"1000000007");
+        assert_eq!(write_digits(u64::MAX, &mut buffer), b"18446744073709551615");
+        assert_eq!((digit_count(0), digit_count(9), digit_count(10)), (0, 1, 2));
+        assert_eq!(digit_count(u64::MAX), 20);
+        assert_eq!(
+            (pow10(0), pow10(19), pow10(20)),
+            (Some(1), Some(10_u64.pow(19)), None)
+        );
+        assert_eq!(scaled(25, 0), 25);
+        assert_eq!(scaled(25, 18), 25 * 10_u128.pow(18));
+        assert_eq!(scaled(u64::MAX, 19), u128::from(u64::MAX) * 10_u128.pow(19));
+        assert_eq!(scaled(1, 20), u128::MAX);
+        assert_eq!(scaled(0, 20), 0);
+        let (mut mantissa, mut exponent) = (1_200, 3);
+        strip_zeros(&mut mantissa, &mut exponent).unwrap();
+        assert_eq!((mantissa, exponent), (12, 5));
+        let (mut mantissa, mut exponent) = (10, i64::MAX);
+        assert_eq!(strip_zeros(&mut mantissa, &mut exponent), None);
+        assert_eq!(ascii(b"12"), "12");
+    }
+
+    #[test]
+    fn texts_on_the_stack() {
+        let mut short = ShortText::default();
+        assert_eq!(short.as_str(), "");
+        short.write_str("ab").unwrap();
+        short.write_str(&"c".repeat(SMALL_TEXT - 2)).unwrap();
+        assert_eq!(short.as_str().len(), SMALL_TEXT);
+        assert!(short.write_str("d").is_err());
+        assert_eq!(short.as_str().len(), SMALL_TEXT);
+        let mut rest = Rest("1Gi");
+        rest.write_str("1").unwrap();
+        assert_eq!(rest.0, "Gi");
+        assert!(rest.write_str("Mi").is_err());
+        let long = format!("1{}", "0".repeat(SMALL_TEXT));
+        assert_eq!(canon(&format!("{long}.5")), format!("{long}500m"));
+        assert!(is_canonical(&format!("{long}500m")));
+        assert!(!is_canonical(&format!("{long}5000m")));
+        assert!(!is_canonical(&format!("{long}.5")));
+        assert!(!is_canonical(&format!("0{long}500m")));
+        let inline = "9".repeat(INLINE_TEXT);
+        assert!(matches!(KeptText::new(&inline), KeptText::Inline { .. }));
+        assert_eq!(&*KeptText::new(&inline), inline);
+        let heap = "9".repeat(INLINE_TEXT + 1);
+        assert!(matches!(KeptText::new(&heap), KeptText::Heap(_)));
+        assert_eq!(&*KeptText::new(&heap), heap);
+        assert_eq!(&*KeptText::new(""), "");
+        assert_eq!(format!("{:?}", KeptText::new("+1")), "\"+1\"");
+        assert_eq!(canon(&heap), heap);
+        assert_eq!(q(&heap).to_string(), heap);
+        assert_eq!(q("1024Mi").to_string(), "1Gi");
+        assert_eq!(format!("{:>5}", q("1Gi")), "1Gi");
     }
 }

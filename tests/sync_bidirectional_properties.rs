@@ -220,6 +220,9 @@ fn b1_b2_nothing_changed_nothing_moves() {
             let Some((v, h, pvc)) = in_step_pair(&setup, &m, tenant) else {
                 return Ok(());
             };
+            // Both as an API server stores them: quantities in canonical form (SPEC §0 0.2),
+            // which every desired object carries too.
+            let (v, h) = (stored(&v), stored(&h));
             let t = setup.translator();
             let (v, h) = if equal {
                 (v, h)
@@ -400,4 +403,17 @@ fn b1_b2_keep_in_step_is_deterministic() {
             Ok(())
         },
     );
+}
+
+/// `pv` as an API server stores it: its capacity in canonical form.
+fn stored(pv: &PersistentVolume) -> PersistentVolume {
+    let mut pv = pv.clone();
+    if let Some(capacity) = pv.spec.as_mut().and_then(|s| s.capacity.as_mut()) {
+        for quantity in capacity.values_mut() {
+            if let Ok(canonical) = pv_translate::quantity::canonical(&quantity.0) {
+                quantity.0 = canonical;
+            }
+        }
+    }
+    pv
 }

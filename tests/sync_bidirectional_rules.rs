@@ -200,10 +200,9 @@ fn b1_capacity_equality_is_semantic_1gi_equals_1024mi() {
     let v = set(&v0, "spec.capacity", json!({"storage": "1024Mi"}));
     let out = sync((&v0, &h0), (&v, &h0), Some(&pvc()), &translator());
     assert_eq!(spec(&out.host_pv)["capacity"], json!({"storage": "1Gi"}));
-    assert_eq!(
-        spec(&out.virtual_pv)["capacity"],
-        json!({"storage": "1024Mi"})
-    );
+    // SPEC §0 (0.2): desired quantities are canonical, as the API server stores them; the
+    // virtual API server would never hold `1024Mi` either.
+    assert_eq!(spec(&out.virtual_pv)["capacity"], json!({"storage": "1Gi"}));
     // A host re-spelling is no change either.
     let h = set(&h0, "spec.capacity", json!({"storage": "1073741824"}));
     let out = sync((&v0, &h0), (&v0, &h), Some(&pvc()), &translator());
@@ -812,10 +811,8 @@ fn ref_s10_capacity_1gi_vs_1024mi_is_no_write() {
     // Both differ in spelling only; whichever side is "changed", nothing is written.
     let h_old = set(&h, "spec.capacity", json!({"storage": "2Gi"}));
     let out = sync((&v, &h_old), (&v, &h), Some(&pvc()), &translator());
-    assert_eq!(
-        spec(&out.virtual_pv)["capacity"],
-        json!({"storage": "1024Mi"})
-    );
+    // Both written canonically (SPEC §0 0.2): the same value, the same spelling.
+    assert_eq!(spec(&out.virtual_pv)["capacity"], json!({"storage": "1Gi"}));
     assert_eq!(spec(&out.host_pv)["capacity"], json!({"storage": "1Gi"}));
     assert!(out.explanation.to_string().contains("already agree"));
 }
