@@ -237,12 +237,11 @@ fn yaml_error(error: serde_saphyr::Error) -> Error {
 fn yaml_reason(error: &serde_saphyr::Error) -> String {
     use serde_saphyr::Error as E;
     match error {
-        E::WithSnippet { error, .. } => yaml_reason(error),
+        // (`with_snippet: false`: no snippet wrapper.)
         E::AliasError { error, .. } => yaml_reason(error),
         // Messages of this module's visitors.
         E::Message { msg, .. } => cut(msg),
         E::ExternalMessage { msg, .. } => format!("invalid YAML: {}", cut(msg)),
-        E::Eof { .. } => "invalid YAML: unexpected end of the text".to_owned(),
         E::UnknownAnchor { .. } => {
             "invalid YAML: an alias (*name) refers to an anchor that is not defined".to_owned()
         }
@@ -271,19 +270,13 @@ fn yaml_reason(error: &serde_saphyr::Error) -> String {
             }
             _ => "too large for a configuration".to_owned(),
         },
-        E::AliasReplayLimitExceeded { .. }
-        | E::AliasExpansionLimitExceeded { .. }
-        | E::AliasReplayStackDepthExceeded { .. }
-        | E::AliasReplayCounterOverflow { .. } => {
-            "too large: aliases expand to too many YAML nodes".to_owned()
-        }
         E::MergeValueNotMapOrSeqOfMaps { .. } => {
             "invalid YAML: a merge key (<<) needs a mapping or a list of mappings".to_owned()
         }
         E::InvalidBinaryBase64 { .. } | E::BinaryNotUtf8 { .. } => {
             "invalid YAML: a !!binary value that is not base64 text".to_owned()
         }
-        E::InvalidUtf8Input => "invalid YAML: not UTF-8 text".to_owned(),
+        // Anything else (the budget above stops alias replay before its own limits).
         _ => "invalid YAML".to_owned(),
     }
 }
@@ -481,6 +474,25 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
     use super::*;
+
+    #[test]
+    fn m4_an_unknown_location_has_no_line() {
+        assert_eq!(line(&Location::UNKNOWN), None);
+        assert_eq!(source("text", &Location::UNKNOWN), None);
+    }
+
+    #[test]
+    fn m4_an_explicitly_tagged_quoted_boolean_stays_a_boolean() {
+        // `!!bool "true"`: the parser's boolean, although the text is quoted.
+        assert_eq!(yaml_1_1_bool(true, Some("\"true\"")), Value::Bool(true));
+        assert_eq!(yaml_1_1_bool(false, Some("'no'")), Value::Bool(false));
+        assert_eq!(yaml_1_1_bool(true, None), Value::Bool(true));
+        assert_eq!(
+            yaml_1_1_bool(true, Some("yEs")),
+            Value::String("yEs".to_owned())
+        );
+        assert_eq!(yaml_1_1_bool(true, Some("off")), Value::Bool(false));
+    }
 
     #[test]
     fn m4_lines_fall_back_to_the_nearest_written_ancestor() {

@@ -230,6 +230,9 @@ mod tests {
         assert_eq!(cut_quoted(r#""a\"b" c"#), r#""a\"b" c"#);
         assert_eq!(cut_quoted(r#""a\\" "b""#), r#""a\\" "b""#);
         assert_eq!(cut_quoted("x \"open"), "x \"open");
+        // An escaped quote does not end a long string.
+        let long = format!(r#""a\"{}""#, "x".repeat(50));
+        assert_eq!(cut_quoted(&long), format!(r#""a\"{}"..."#, "x".repeat(37)));
     }
 
     #[test]
