@@ -21,7 +21,7 @@ mod classes;
 mod pvcs;
 mod pvs;
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::fmt;
 
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
@@ -142,7 +142,8 @@ type Key = (ClusterSide, Kind, String, String);
 pub(crate) struct Builder<'a> {
     context: &'a Context,
     explain: bool,
-    actions: BTreeMap<Key, PlannedAction>,
+    // Hashed while collecting, sorted once at the end: cheaper than a B-tree of string keys.
+    actions: HashMap<Key, PlannedAction>,
     errors: Vec<Error>,
 }
 
@@ -164,7 +165,7 @@ impl<'a> Builder<'a> {
         Self {
             context,
             explain,
-            actions: BTreeMap::new(),
+            actions: HashMap::new(),
             errors: Vec::new(),
         }
     }
@@ -240,8 +241,17 @@ impl<'a> Builder<'a> {
     }
 
     fn finish(self) -> Plan {
+        let mut actions: Vec<PlannedAction> = self.actions.into_values().collect();
+        actions.sort_unstable_by(|a, b| {
+            (a.cluster, a.kind, &a.namespace, &a.name).cmp(&(
+                b.cluster,
+                b.kind,
+                &b.namespace,
+                &b.name,
+            ))
+        });
         Plan {
-            actions: self.actions.into_values().collect(),
+            actions,
             errors: self.errors,
         }
     }
