@@ -254,6 +254,7 @@ impl Case {
                 "v1",
                 "PersistentVolumeClaim",
                 unknown_fields,
+                text,
             )?,
             host_pv: object(
                 raw.host_pv,
@@ -261,6 +262,7 @@ impl Case {
                 "v1",
                 "PersistentVolume",
                 unknown_fields,
+                text,
             )?,
             host_storage_class: object(
                 raw.host_storage_class,
@@ -268,6 +270,7 @@ impl Case {
                 "storage.k8s.io/v1",
                 "StorageClass",
                 unknown_fields,
+                text,
             )?,
             virtual_pv: object(
                 raw.virtual_pv,
@@ -275,6 +278,7 @@ impl Case {
                 "v1",
                 "PersistentVolume",
                 unknown_fields,
+                text,
             )?,
             virtual_storage_class: object(
                 raw.virtual_storage_class,
@@ -282,6 +286,7 @@ impl Case {
                 "storage.k8s.io/v1",
                 "StorageClass",
                 unknown_fields,
+                text,
             )?,
             storage_class_selector: selector,
             expectation,
@@ -396,6 +401,7 @@ fn object<T: DeserializeOwned + Serialize>(
     api_version: &str,
     kind: &str,
     unknown: &mut Vec<String>,
+    text: &str,
 ) -> Result<Option<T>, Error> {
     let mut map = match value {
         None | Some(Value::Null) => return Ok(None),
@@ -430,7 +436,13 @@ fn object<T: DeserializeOwned + Serialize>(
         } else {
             format!("{key}.{path}")
         };
-        case_error(&field, &e.into_inner().to_string())
+        // The line is looked up only for the error: reading the file again costs nothing on
+        // the path that succeeds.
+        let reason = e.into_inner().to_string();
+        match crate::config::line_of_key(text, &field) {
+            Some(line) => case_error(&format!("line {line}: {field}"), &reason),
+            None => case_error(&field, &reason),
+        }
     })?;
     unknown.extend(crate::unknown_fields::unknown_fields(key, &input, &typed));
     Ok(Some(typed))

@@ -4,7 +4,8 @@
 #![cfg(feature = "yaml")]
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use pv_translate::case::{Case, Expectation};
+use pv_translate::case::{Case, DesiredObject, Expectation};
+use pv_translate::validate::{admissible_pv, admissible_pvc, admissible_storage_class};
 use serde_json::{Value, json};
 
 /// `expectError` read straight from the file, for cases that fail before they are typed.
@@ -49,6 +50,19 @@ fn check(text: &str) -> (Value, Option<String>) {
         }),
         Err(err) => json!({"error": err.to_string()}),
     };
+    // I7: every object a fixture produces is one the API server admits.
+    let admitted = match result.as_ref().ok().and_then(|o| o.desired.as_ref()) {
+        Some(DesiredObject::PersistentVolume(pv)) => admissible_pv(pv),
+        Some(DesiredObject::PersistentVolumeClaim(pvc)) => admissible_pvc(pvc),
+        Some(DesiredObject::StorageClass(class)) => admissible_storage_class(class),
+        Some(_) | None => Ok(()),
+    };
+    if let Err(err) = admitted {
+        return (
+            output,
+            Some(format!("the API server would reject the output: {err}")),
+        );
+    }
     let desired = output.get("desired").cloned().unwrap_or(Value::Null);
     let problem = match (&case.expectation, &result) {
         (Expectation::Absent, Ok(o)) if o.desired.is_none() => None,

@@ -25,7 +25,9 @@ use proptest::sample::select;
 use pv_translate::names::{
     cluster_marker, host_label_key, host_name, host_name_cluster, safe_concat,
 };
-use pv_translate::validate::{validate_pv, validate_pvc};
+use pv_translate::validate::{
+    admissible_pv, admissible_pvc, admissible_storage_class, validate_pv, validate_pvc,
+};
 use pv_translate::{
     Action, FakeReclaimPolicy, Options, PvMode, PvPair, Translator, VirtualCluster,
 };
@@ -558,7 +560,11 @@ fn i7_every_desired_pv_is_schema_valid() {
         file!(),
         "i7_every_desired_pv_is_schema_valid",
         case(setups, &all_kinds()),
-        &[("a desired PV was validated", 50)],
+        &[
+            ("a desired PV was validated", 50),
+            ("a desired PVC was validated", 30),
+            ("a desired StorageClass was validated", 5),
+        ],
         |(setup, s), tally| {
             let t = setup.translator();
             let inputs = s.inputs();
@@ -594,12 +600,34 @@ fn i7_every_desired_pv_is_schema_valid() {
                     desired.extend(d.host_pv.desired.map(|pv| ("keep_in_step.host", pv)));
                 }
             }
+            // I7 and the API server's metadata rules: names, namespaces, label and annotation
+            // keys and values, finalizers, quantities.
             for (entry, pv) in &desired {
-                let checked = validate_pv(pv);
+                let checked = admissible_pv(pv);
                 prop_assert!(checked.is_ok(), "{}: {:?}: {:?}", entry, checked, pv);
             }
             if !desired.is_empty() {
                 tally.hit("a desired PV was validated");
+            }
+            if let Some(pvc) = pvc {
+                let host = t.host_pvc(&inputs).ok().and_then(|d| d.desired);
+                let back = t.virtual_pvc(&inputs).ok().and_then(|d| d.desired);
+                let claims = [("host_pvc", host), ("virtual_pvc", back)];
+                for (entry, claim) in claims.iter().filter_map(|(e, c)| Some((e, c.as_ref()?))) {
+                    let checked = admissible_pvc(claim);
+                    prop_assert!(checked.is_ok(), "{}: {:?}: {:?}", entry, checked, claim);
+                }
+                if claims.iter().any(|(_, c)| c.is_some()) {
+                    tally.hit("a desired PVC was validated");
+                }
+            }
+            if let Some(class) = &s.host_class
+                && let Ok(d) = t.virtual_storage_class(class, None)
+                && let Some(virtual_class) = d.desired
+            {
+                let checked = admissible_storage_class(&virtual_class);
+                prop_assert!(checked.is_ok(), "{:?}: {:?}", checked, virtual_class);
+                tally.hit("a desired StorageClass was validated");
             }
             Ok(())
         },
@@ -630,9 +658,15 @@ fn generators_make_valid_objects() {
             .flatten()
             {
                 prop_assert!(validate_pv(pv).is_ok(), "{:?}: {:?}", validate_pv(pv), pv);
+                prop_assert!(admissible_pv(pv).is_ok(), "{:?}", admissible_pv(pv));
             }
             if let Some(pvc) = &s.virtual_pvc {
                 prop_assert!(validate_pvc(pvc).is_ok(), "{:?}", validate_pvc(pvc));
+                prop_assert!(admissible_pvc(pvc).is_ok(), "{:?}", admissible_pvc(pvc));
+            }
+            for class in [&s.host_class, &s.virtual_class].into_iter().flatten() {
+                let checked = admissible_storage_class(class);
+                prop_assert!(checked.is_ok(), "{:?}", checked);
             }
             tally.hit("a scenario's objects were validated");
             Ok(())

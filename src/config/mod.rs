@@ -94,6 +94,13 @@ mod legacy;
 mod selector;
 mod strict;
 mod text;
+
+/// The 1-based line of the key at dotted `path` (`a.b[0].c`) in YAML `text`, or of its nearest
+/// written ancestor; `None` when the text does not parse.
+#[cfg(feature = "yaml")]
+pub(crate) fn line_of_key(text: &str, path: &str) -> Option<usize> {
+    text::parse(text).ok()?.lines.line_of(path)
+}
 mod v020;
 mod value;
 

@@ -11,6 +11,10 @@ use crate::object::{pv_ref, pvc_ref};
 use crate::quantity::Quantity as ExactQuantity;
 use crate::reclaim::ReclaimPolicy;
 
+mod admission;
+
+pub use admission::{admissible_pv, admissible_pvc, admissible_storage_class};
+
 /// Access modes the API server accepts.
 const ACCESS_MODES: [&str; 4] = [
     "ReadWriteOnce",
