@@ -609,7 +609,7 @@ fn i7_every_desired_pv_is_schema_valid() {
             if !desired.is_empty() {
                 tally.hit("a desired PV was validated");
             }
-            if let Some(pvc) = pvc {
+            if pvc.is_some() {
                 let host = t.host_pvc(&inputs).ok().and_then(|d| d.desired);
                 let back = t.virtual_pvc(&inputs).ok().and_then(|d| d.desired);
                 let claims = [("host_pvc", host), ("virtual_pvc", back)];
