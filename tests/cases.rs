@@ -55,7 +55,7 @@ fn check(text: &str) -> (Value, Option<String>) {
         Some(DesiredObject::PersistentVolume(pv)) => admissible_pv(pv),
         Some(DesiredObject::PersistentVolumeClaim(pvc)) => admissible_pvc(pvc),
         Some(DesiredObject::StorageClass(class)) => admissible_storage_class(class),
-        Some(_) | None => Ok(()),
+        None => Ok(()),
     };
     if let Err(err) = admitted {
         return (
