@@ -279,6 +279,7 @@ fn finalizer_name(finalizer: &str) -> Result<(), String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
