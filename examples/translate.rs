@@ -4,8 +4,8 @@
 //! cargo run --example translate -- CASE.yaml [--explain]
 //! ```
 //!
-//! Success: the object as YAML on stdout (or `null`), exit 0. `--explain` adds the rules and
-//! field origins on stderr. Bad input: one message on stderr naming the file, exit 1.
+//! Success: the object as YAML on stdout (or `null`), exit 0. `--explain` adds, on stderr, how
+//! `vcluster:` decided the mode (M2/M3 and the keys) and the rules and field origins. Bad input: one message on stderr naming the file, exit 1.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -30,6 +30,12 @@ fn main() -> ExitCode {
         .map_err(|e| e.to_string())
         .and_then(|text| Case::from_yaml(&text).map_err(|e| e.to_string()))
         .and_then(|case| {
+            // `--explain` first says how `vcluster:` decided the mode (M2/M3, with its keys).
+            if explain {
+                for reason in &case.mode_reasons {
+                    let _ = writeln!(std::io::stderr(), "mode: {reason}");
+                }
+            }
             // As `kubectl --validate=warn`: an unknown field is ignored, and said so.
             for field in &case.unknown_fields {
                 let _ = writeln!(

@@ -168,6 +168,9 @@ pub struct Case {
     pub virtual_storage_class: Option<StorageClass>,
     /// The host class selector of `sync.fromHost.storageClasses.selector`, from `vcluster:`.
     pub storage_class_selector: Option<LabelSelector>,
+    /// How `vcluster:` resolved [`Case::mode`] (SPEC M2/M3: the keys that decided); empty when
+    /// the case states `mode:` or neither.
+    pub mode_reasons: Vec<crate::config::ModeReason>,
     /// `expect:` / `expectError:`.
     pub expectation: Expectation,
     /// Fields inside the objects that their Kubernetes type does not know, as dotted paths
@@ -205,15 +208,16 @@ impl Case {
     /// `apiVersion` and `kind`.
     pub fn from_yaml(text: &str) -> Result<Self, Error> {
         let raw: RawCase = serde_saphyr::from_str(text).map_err(|e| {
+            // One line: the parser's rendering of the source below it is for a terminal, not for
+            // a message a caller logs.
             let message = e.to_string();
+            let first = message.lines().next().unwrap_or_default();
             Error::Case {
-                reason: message
-                    .strip_prefix("error: ")
-                    .unwrap_or(&message)
-                    .to_owned(),
+                reason: first.strip_prefix("error: ").unwrap_or(first).to_owned(),
             }
         })?;
         let mut selector = None;
+        let mut mode_reasons = Vec::new();
         let mode = match (raw.mode, raw.vcluster) {
             (Some(_), Some(_)) => {
                 return Err(case_error(
@@ -225,6 +229,7 @@ impl Case {
             (None, Some(document)) => {
                 let config = crate::config::resolve(&document)?;
                 selector = config.class_limit().cloned();
+                mode_reasons.clone_from(&config.reasons);
                 config.mode
             }
             (None, None) => SyncMode::default(),
@@ -289,6 +294,7 @@ impl Case {
                 text,
             )?,
             storage_class_selector: selector,
+            mode_reasons,
             expectation,
             unknown_fields: Vec::new(),
         };

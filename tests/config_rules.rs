@@ -2382,3 +2382,39 @@ fn c2_missing_name_is_an_error() {
         );
     }
 }
+
+/// `translate --explain` says how the mode was derived: a case file's `vcluster:` keeps the
+/// M2 decisions with the keys that made them; a case that states `mode:` has none to give.
+#[cfg(feature = "yaml")]
+#[test]
+fn m2_a_case_files_vcluster_section_keeps_its_mode_reasons() {
+    let case = pv_translate::case::Case::from_yaml(
+        "vcluster: {sync: {toHost: {persistentVolumes: {enabled: true}}}}\nexpect: null\n",
+    )
+    .unwrap();
+    assert_eq!(case.mode.persistent_volumes, PvMode::Sync);
+    let first = case.mode_reasons.first().expect("a PV mode decision");
+    assert_eq!(first.rule, Rule::M2);
+    assert_eq!(first.keys, ["sync.toHost.persistentVolumes.enabled"]);
+    assert!(first.sentence.ends_with("PV mode Sync"), "{first}");
+    let stated = pv_translate::case::Case::from_yaml(
+        "mode: {persistentVolumes: sync, storageClasses: off}\nexpect: null\n",
+    )
+    .unwrap();
+    assert!(stated.mode_reasons.is_empty());
+}
+
+/// docs/formats.md: a case file that is not what the format says is one line naming the line
+/// and column, without the parser's rendering of the source.
+#[cfg(feature = "yaml")]
+#[test]
+fn f7_case_file_syntax_errors_are_one_line() {
+    let error = pv_translate::case::Case::from_yaml("mode: {persistentVolumes: Sync}\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.starts_with("line 1 column 27: unknown variant `Sync`"),
+        "{error}"
+    );
+    assert_eq!(error.lines().count(), 1, "{error}");
+}
