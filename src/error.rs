@@ -71,6 +71,10 @@ pub enum Error {
         /// What went wrong, naming the step and the object.
         reason: String,
     },
+    /// A name part that no Kubernetes name can contain (SPEC N1), from the [`crate::names`]
+    /// functions used directly; the rules report it as [`Error::InvalidField`] with the object.
+    #[error(transparent)]
+    Name(#[from] crate::names::NameError),
     /// The sync mode manages no object of the kind asked for (PV mode `None`, SPEC M2, M3).
     #[error("not managed: {reason}")]
     NotManaged {

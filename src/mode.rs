@@ -12,7 +12,9 @@ pub enum PvMode {
     /// `sync.toHost.persistentVolumes.enabled`: host PVs are mirrored, tenant PVs go to the host
     /// (SPEC S1-S8, H1, B1-B2, D1-D4).
     Sync,
-    /// Legacy (v0.19 and older) mode `None`: both PV syncers off, no PV object is managed (SPEC M3).
+    /// No PV object is managed: legacy (v0.19 and older) mode `None` with both PV syncers off
+    /// (SPEC M3), or vcluster.yaml's `privateNodes.enabled: true`, where the virtual cluster has
+    /// its own nodes and storage and no syncer runs (SPEC M2).
     #[serde(alias = "none")]
     Disabled,
 }

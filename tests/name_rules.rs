@@ -164,3 +164,15 @@ fn n5_other_label_keys_are_unchanged() {
     );
     assert_eq!(virtual_label_key("app", "suffix"), None);
 }
+
+/// A controller calling the name functions directly can use `?` into the crate's error.
+#[test]
+fn n1_name_errors_convert_into_the_crate_error() {
+    fn host(name: &str) -> Result<String, pv_translate::Error> {
+        Ok(pv_translate::names::host_name(name, "team", "my-vcluster")?)
+    }
+    let error = host("dätä").unwrap_err();
+    assert!(matches!(error, pv_translate::Error::Name(_)), "{error:?}");
+    assert!(error.to_string().contains("non-ASCII"), "{error}");
+    assert_eq!(host("data").unwrap(), "data-x-team-x-my-vcluster");
+}
