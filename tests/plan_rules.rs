@@ -526,3 +526,71 @@ fn r1_invalid_objects_are_errors_and_the_rest_of_the_plan_stands() {
     );
     assert!(find(&plan, ClusterSide::Virtual, Kind::PersistentVolume, "pvc-1").is_some());
 }
+
+/// R3's precedence between two rules deciding the same object: the tenant's PV `pvc-1` is
+/// updated from its host copy (B1: the host's status), while host PV `pvc-1`, bound to the
+/// tenant's claim, would be mirrored under the same name. The conflict wins, whatever order the
+/// pairs are decided in, and the update alone is filed when there is no mirror to refuse.
+#[test]
+fn r3_a_conflict_outranks_an_update_of_the_same_object() {
+    let t = translator(PvMode::Sync);
+    let (snapshot, _) = one_volume("Retain", PvMode::Sync);
+    let tenant: PersistentVolume = from_json(json!({
+        "metadata": {"name": "pvc-1"},
+        "spec": {"accessModes": ["ReadWriteOnce"], "capacity": {"storage": "1Gi"},
+                 "nfs": {"server": "s", "path": "/p"}},
+    }));
+    let mut copy = t
+        .host_pv(&pv_translate::Inputs::new().with_virtual_pv(&tenant))
+        .unwrap()
+        .desired
+        .unwrap();
+    copy.status = Some(from_json(json!({"phase": "Available"})));
+    let pvcs: Vec<PersistentVolumeClaim> = snapshot.virtual_cluster.pvcs().cloned().collect();
+    let host_pvcs: Vec<PersistentVolumeClaim> = snapshot.host_cluster.pvcs().cloned().collect();
+    let colliding: Vec<PersistentVolume> = snapshot.host_cluster.pvs().cloned().collect();
+
+    // Without the colliding host PV: the tenant's PV takes its copy's status.
+    let alone = Snapshot::new(
+        objects(pvcs.clone(), vec![tenant.clone()], vec![]),
+        objects(host_pvcs.clone(), vec![copy.clone()], vec![]),
+    );
+    let plan = t.plan(None, &alone);
+    let update = find(&plan, ClusterSide::Virtual, Kind::PersistentVolume, "pvc-1").unwrap();
+    assert!(
+        matches!(update.action, Action::Update { .. }),
+        "{}",
+        update.action
+    );
+
+    // With it: one action for the object, the conflict.
+    let both = Snapshot::new(
+        objects(pvcs, vec![tenant], vec![]),
+        objects(host_pvcs, [colliding, vec![copy]].concat(), vec![]),
+    );
+    let plan = t.plan(None, &both);
+    let same: Vec<&PlannedAction> = plan
+        .actions
+        .iter()
+        .filter(|a| a.cluster == ClusterSide::Virtual && a.name == "pvc-1")
+        .collect();
+    assert_eq!(same.len(), 1, "{plan:?}");
+    assert!(
+        matches!(same[0].action, Action::Conflict { rule: Rule::S6, .. }),
+        "{}",
+        same[0].action
+    );
+}
+
+/// Y3's fixed point: a plan of waits and conflicts is settled; one write is not.
+#[test]
+fn r1_a_plan_is_settled_only_without_writes() {
+    let (snapshot, t) = one_volume("Retain", PvMode::Sync);
+    let plan = t.plan(None, &snapshot);
+    assert!(
+        plan.actions.iter().any(|a| !a.action.writes_nothing()),
+        "{plan:?}"
+    );
+    assert!(!plan.is_settled());
+    assert!(pv_translate::plan::Plan::default().is_settled());
+}
