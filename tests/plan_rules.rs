@@ -594,3 +594,95 @@ fn r1_a_plan_is_settled_only_without_writes() {
     assert!(!plan.is_settled());
     assert!(pv_translate::plan::Plan::default().is_settled());
 }
+
+fn class(name: &str) -> StorageClass {
+    from_json(
+        json!({"metadata": {"name": name}, "provisioner": "ebs.csi.aws.com",
+                     "reclaimPolicy": "Retain"}),
+    )
+}
+
+fn class_translator(classes: StorageClassMode) -> Translator {
+    Translator::new(VirtualCluster::new(V, H).unwrap())
+        .with_mode(SyncMode::new(PvMode::Fake, classes))
+}
+
+/// C1 in a plan: each host class is copied into the virtual cluster (its reclaim policy with
+/// it); a virtual class without a host twin is deleted; a copy already in step files nothing.
+#[test]
+fn c1_plan_copies_host_classes_and_deletes_virtual_orphans() {
+    let t = class_translator(StorageClassMode::FromHost);
+    let in_step = t
+        .virtual_storage_class(&class("standard"), None)
+        .unwrap()
+        .desired
+        .unwrap();
+    let snapshot = Snapshot::new(
+        objects(vec![], vec![], vec![class("orphan"), in_step]),
+        objects(vec![], vec![], vec![class("gp3"), class("standard")]),
+    );
+    let plan = t.plan(None, &snapshot);
+    let created = find(&plan, ClusterSide::Virtual, Kind::StorageClass, "gp3").unwrap();
+    assert_eq!(created.action, Action::Create);
+    let Some(Object::StorageClass(copy)) = &created.desired else {
+        panic!("{created:?}")
+    };
+    assert_eq!(copy.reclaim_policy.as_deref(), Some("Retain"));
+    let orphan = find(&plan, ClusterSide::Virtual, Kind::StorageClass, "orphan").unwrap();
+    assert!(
+        matches!(orphan.action, Action::Delete { .. }),
+        "{}",
+        orphan.action
+    );
+    assert!(find(&plan, ClusterSide::Virtual, Kind::StorageClass, "standard").is_none());
+    assert_eq!(plan.actions.len(), 2, "{plan:?}");
+}
+
+/// C2 and R5 in a plan: a virtual class is created on the host under its N3 name; a host class
+/// of that name this cluster did not make is a conflict (nothing written); a host class this
+/// cluster made whose virtual class is gone is deleted, and one that only claims to be (its
+/// name is not N3 of its object-name) is left alone.
+#[test]
+fn c2_plan_creates_host_classes_refuses_foreign_ones_and_deletes_orphans() {
+    let t = class_translator(StorageClassMode::ToHost);
+    let made = |virtual_name: &str| {
+        t.host_storage_class(&class(virtual_name), None)
+            .unwrap()
+            .desired
+            .unwrap()
+    };
+    let fast_host = made("fast");
+    let fast_name = fast_host.metadata.name.clone().unwrap();
+    assert_ne!(fast_name, "fast", "N3 names the host class");
+    let taken_name = made("taken").metadata.name.clone().unwrap();
+    let gone = made("gone");
+    let gone_name = gone.metadata.name.clone().unwrap();
+    // Carries the marker and object-name `gone`, under a name that is not N3 of it.
+    let mut impostor = gone.clone();
+    impostor.metadata.name = Some("shared-class".to_owned());
+    let snapshot = Snapshot::new(
+        objects(vec![], vec![], vec![class("fast"), class("taken")]),
+        objects(vec![], vec![], vec![class(&taken_name), gone, impostor]),
+    );
+    let plan = t.plan(None, &snapshot);
+    let created = find(&plan, ClusterSide::Host, Kind::StorageClass, &fast_name).unwrap();
+    assert_eq!(created.action, Action::Create);
+    assert_eq!(
+        created.desired,
+        Some(Object::StorageClass(Box::new(fast_host)))
+    );
+    let taken = find(&plan, ClusterSide::Host, Kind::StorageClass, &taken_name).unwrap();
+    assert!(
+        matches!(taken.action, Action::Conflict { rule: Rule::R5, .. }),
+        "{}",
+        taken.action
+    );
+    let deleted = find(&plan, ClusterSide::Host, Kind::StorageClass, &gone_name).unwrap();
+    assert!(
+        matches!(deleted.action, Action::Delete { .. }),
+        "{}",
+        deleted.action
+    );
+    assert!(find(&plan, ClusterSide::Host, Kind::StorageClass, "shared-class").is_none());
+    assert_eq!(plan.actions.len(), 3, "{plan:?}");
+}
