@@ -41,7 +41,7 @@ struct Indexes {
 /// assert!(objects.pv("a").is_none());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Objects {
     // Each kind is held twice, sharing the objects: ordered for deterministic iteration, hashed
     // for lookups. A B-tree lookup at 100,000 names follows ~17 string keys through the heap,
@@ -65,6 +65,17 @@ impl Clone for Objects {
             classes: self.classes.clone(),
             indexes: OnceLock::new(),
         }
+    }
+}
+
+impl std::fmt::Debug for Objects {
+    /// The objects in order; the hashed lookups and the indexes hold the same objects.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Objects")
+            .field("pvcs", &self.pvcs)
+            .field("pvs", &self.pvs)
+            .field("classes", &self.classes)
+            .finish_non_exhaustive()
     }
 }
 

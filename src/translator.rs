@@ -313,7 +313,8 @@ impl Translator {
     /// The desired host PVC for `inputs.virtual_pvc` (SPEC P1, P2, P3, P4): created by P1, then
     /// following the virtual requests, labels and annotations. `inputs.virtual_pv` is the PV the
     /// PVC names and `inputs.host_pv` that PV's host PV (P2); `inputs.host_storage_class` the
-    /// host class of the PVC's class, absent when the host has none.
+    /// host class of the PVC's class, absent when the host has none; `inputs.last_host_pvc` the
+    /// host PVC at the last sync (R2): when it was seen and is gone, none is made again (P4).
     ///
     /// # Errors
     ///
@@ -330,6 +331,7 @@ impl Translator {
             &HostPvcInputs {
                 virtual_pvc: pvc,
                 host_pvc: inputs.host_pvc,
+                host_pvc_seen: inputs.last_host_pvc.is_some(),
                 related: Related {
                     named_pv: inputs.virtual_pv,
                     named_host_pv: inputs.host_pv,

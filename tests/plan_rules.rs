@@ -438,6 +438,17 @@ fn p4_pvc_deletion_both_ways() {
             grace_period_seconds: Some(0),
         }
     );
+    // ... and is not given a new host PVC, which could provision a new disk for it.
+    assert!(
+        find(
+            &plan,
+            ClusterSide::Host,
+            Kind::PersistentVolumeClaim,
+            "data-x-default-x-vc"
+        )
+        .is_none(),
+        "{plan:?}"
+    );
     // Never seen: P1 creates it instead.
     let plan = t.plan(None, &host_gone);
     let host = find(
@@ -503,6 +514,85 @@ fn r3_a_conflict_wins_and_a_mirror_never_replaces_a_tenant_pv() {
         "{}",
         virtual_pv.action
     );
+    // A conflict's desired object is the object as it is: the tenant's PV, not "absent".
+    assert_eq!(
+        virtual_pv.desired,
+        current
+            .virtual_cluster
+            .pv("pvc-1")
+            .cloned()
+            .map(|pv| Object::PersistentVolume(Box::new(pv)))
+    );
+}
+
+/// R3: two rules that would write one object differently are a conflict, whatever order they
+/// were decided in: two virtual PVs both mirror host PV `pvc-1` (one forged by copying the
+/// other) with different labels; the host PV is not written with either tenant's labels.
+#[test]
+fn r3_two_different_writes_of_one_object_are_a_conflict() {
+    let (snapshot, t) = one_volume("Retain", PvMode::Sync);
+    let pvc = snapshot
+        .virtual_cluster
+        .pvc("default", "data")
+        .unwrap()
+        .clone();
+    let host = snapshot.host_cluster.pv("pvc-1").unwrap().clone();
+    let mirror = t
+        .virtual_pv(
+            &pv_translate::Inputs::new()
+                .with_virtual_pvc(&pvc)
+                .with_host_pv(&host),
+        )
+        .unwrap()
+        .desired
+        .unwrap();
+    let labelled = |name: &str, team: &str| {
+        edit(&mirror, |v| {
+            v["metadata"]["name"] = json!(name);
+            v["metadata"]["labels"] = json!({"team": team});
+        })
+    };
+    let current = Snapshot::new(
+        objects(
+            vec![pvc],
+            vec![labelled("pvc-1", "a"), labelled("other", "b")],
+            vec![],
+        ),
+        snapshot.host_cluster.clone(),
+    );
+    let plan = t.plan(None, &current);
+    let host_action = find(&plan, ClusterSide::Host, Kind::PersistentVolume, "pvc-1").unwrap();
+    assert!(
+        matches!(host_action.action, Action::Conflict { rule: Rule::R3, .. }),
+        "{}",
+        host_action.action
+    );
+    // The desired object is the host PV as it is (without the server's `uid`).
+    let as_it_is = edit(&host, |v| {
+        v["metadata"].as_object_mut().unwrap().remove("uid");
+    });
+    assert_eq!(
+        host_action.desired,
+        Some(Object::PersistentVolume(Box::new(as_it_is)))
+    );
+    // Each tenant's label alone is pushed to the host PV.
+    for (name, team) in [("pvc-1", "a"), ("other", "b")] {
+        let alone = Snapshot::new(
+            objects(
+                current.virtual_cluster.pvcs().cloned().collect(),
+                vec![labelled(name, team)],
+                vec![],
+            ),
+            snapshot.host_cluster.clone(),
+        );
+        let plan = t.plan(None, &alone);
+        let update = find(&plan, ClusterSide::Host, Kind::PersistentVolume, "pvc-1").unwrap();
+        assert!(
+            matches!(update.action, Action::Update { .. }),
+            "{name}: {}",
+            update.action
+        );
+    }
 }
 
 #[test]

@@ -1089,3 +1089,19 @@ fn s4_mirror_decision_checks_the_pvc_it_is_given() {
         "PersistentVolumeClaim default/<unnamed>: metadata.name: missing"
     );
 }
+
+/// P4 through the single-object API: a host PVC seen at the last sync (`last_host_pvc`) and
+/// gone now is not made again; never seen, P1 makes it.
+#[test]
+fn p4_a_host_pvc_that_was_synced_and_is_gone_is_not_made_again() {
+    let t = Translator::new(VirtualCluster::new("vc", "team-a").unwrap());
+    let pvc = common::bound_pvc("default", "data", "pvc-1");
+    let made = t.host_pvc(&Inputs::new().with_virtual_pvc(&pvc)).unwrap();
+    assert_eq!(made.action, pv_translate::Action::Create);
+    let synced = made.desired.unwrap();
+    let mut inputs = Inputs::new().with_virtual_pvc(&pvc);
+    inputs.last_host_pvc = Some(&synced);
+    let again = t.host_pvc(&inputs).unwrap();
+    assert_eq!(again.desired, None);
+    assert_eq!(again.action, pv_translate::Action::Unchanged);
+}

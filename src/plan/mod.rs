@@ -31,7 +31,7 @@ use serde::Serialize;
 use crate::context::Context;
 use crate::decision::{Action, Decision};
 use crate::error::Error;
-use crate::explain::{Explanation, Why};
+use crate::explain::{Explanation, Rule, Why};
 use crate::snapshot::Snapshot;
 
 /// Which cluster an action is for.
@@ -149,6 +149,14 @@ pub(crate) struct Builder<'a> {
 
 /// R3's precedence: a conflict writes nothing and wins; then delete, recreate, create or
 /// update, wait.
+/// Whether an action writes (R3's ranks between wait and conflict).
+fn writes(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::Delete { .. } | Action::Recreate | Action::Create | Action::Update { .. }
+    )
+}
+
 fn rank(action: &Action) -> u8 {
     match action {
         Action::Conflict { .. } => 5,
@@ -202,15 +210,16 @@ impl<'a> Builder<'a> {
             return;
         }
         let decision = crate::decision::resolve(current, fate, explanation);
-        self.record(cluster, kind, key, decision, wrap);
+        self.record(cluster, kind, key, current, decision, wrap);
     }
 
-    /// Files a decision; an unchanged object files nothing.
-    pub(crate) fn record<T>(
+    /// Files a decision about the object `current`; an unchanged object files nothing.
+    pub(crate) fn record<T: crate::decision::Object>(
         &mut self,
         cluster: ClusterSide,
         kind: Kind,
         (namespace, name): (&str, &str),
+        current: Option<&T>,
         decision: Decision<T>,
         wrap: fn(T) -> Object,
     ) {
@@ -232,11 +241,32 @@ impl<'a> Builder<'a> {
             planned.namespace.clone(),
             planned.name.clone(),
         );
-        match self.actions.get(&key) {
-            Some(existing) if rank(&existing.action) >= rank(&planned.action) => {}
-            _ => {
-                self.actions.insert(key, planned);
+        let Some(existing) = self.actions.get_mut(&key) else {
+            self.actions.insert(key, planned);
+            return;
+        };
+        let (filed, new) = (rank(&existing.action), rank(&planned.action));
+        if new > filed {
+            *existing = planned;
+        } else if new == filed
+            && writes(&planned.action)
+            && (existing.action != planned.action || existing.desired != planned.desired)
+        {
+            // Two rules would write the same object differently (e.g. two virtual PVs that
+            // both claim one host PV): R3's "when rules disagree, a conflict wins", and nothing
+            // is written rather than whichever was decided first.
+            let reason = format!(
+                "two decisions disagree about {}: {} and {}; nothing is written",
+                planned.kind, existing.action, planned.action
+            );
+            if let Some(explanation) = existing.explanation.as_mut() {
+                explanation.rule(Rule::R3, reason.clone());
             }
+            existing.action = Action::Conflict {
+                rule: Rule::R3,
+                reason,
+            };
+            existing.desired = current.map(crate::decision::Object::user_part).map(wrap);
         }
     }
 

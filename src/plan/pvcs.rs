@@ -54,9 +54,13 @@ pub(super) fn plan(builder: &mut Builder<'_>, previous: Option<&Snapshot>, curre
             VirtualPvKind::Mirror(host_name) => host.pv(host_name),
             _ => None,
         });
+        let host_pvc_seen = previous
+            .and_then(|p| p.host_cluster.pvc(host_namespace, &host_name))
+            .is_some();
         let inputs = HostPvcInputs {
             virtual_pvc: pvc,
             host_pvc,
+            host_pvc_seen,
             related: Related {
                 named_pv,
                 named_host_pv,
@@ -79,9 +83,7 @@ pub(super) fn plan(builder: &mut Builder<'_>, previous: Option<&Snapshot>, curre
         let back = VirtualPvcInputs {
             virtual_pvc: pvc,
             host_pvc,
-            host_pvc_seen: previous
-                .and_then(|p| p.host_cluster.pvc(host_namespace, &host_name))
-                .is_some(),
+            host_pvc_seen,
             host_pv: host_pvc
                 .and_then(claimed_volume)
                 .and_then(|volume| host.pv(volume)),
@@ -101,6 +103,7 @@ pub(super) fn plan(builder: &mut Builder<'_>, previous: Option<&Snapshot>, curre
                 ClusterSide::Virtual,
                 Kind::PersistentVolumeClaim,
                 (pvc_namespace, pvc_name),
+                Some(pvc),
                 Decision {
                     desired: Some(desired),
                     action: Action::Recreate,

@@ -178,10 +178,13 @@ fn pair(
     };
     let explanation = why.finish();
     let mut virtual_fate = fates.virtual_pv;
+    let mut virtual_current = inputs.virtual_pv;
     if inputs.virtual_pv.is_none()
         && matches!(virtual_fate, Fate::Desired(_))
-        && virtual_objects.pv(virtual_name).is_some()
+        && let Some(tenant_pv) = virtual_objects.pv(virtual_name)
     {
+        // The conflict's desired object is the tenant's PV as it is (Action::Conflict).
+        virtual_current = Some(tenant_pv);
         virtual_fate = Fate::Conflict {
             rule: Rule::S6,
             reason: Cow::Owned(format!(
@@ -194,7 +197,7 @@ fn pair(
         ClusterSide::Virtual,
         Kind::PersistentVolume,
         ("", virtual_name),
-        inputs.virtual_pv,
+        virtual_current,
         virtual_fate,
         explanation.clone(),
         wrap,
@@ -216,6 +219,7 @@ fn pair(
             ClusterSide::Host,
             Kind::PersistentVolume,
             ("", host_name),
+            inputs.host_pv,
             decision,
             wrap,
         );

@@ -39,6 +39,9 @@ pub(crate) struct HostPvcInputs<'a> {
     pub(crate) virtual_pvc: &'a PersistentVolumeClaim,
     /// The host PVC under N2 of its name, if it exists.
     pub(crate) host_pvc: Option<&'a PersistentVolumeClaim>,
+    /// Whether that host PVC was seen at the last sync (R2): one that is gone since is not
+    /// made again; P4 deletes the virtual PVC instead.
+    pub(crate) host_pvc_seen: bool,
     /// The objects its translation reads.
     pub(crate) related: Related<'a>,
 }
@@ -106,6 +109,15 @@ pub(crate) fn host_pvc(
             why.rule(
                 Rule::P4,
                 "the virtual PVC is being deleted and has no host PVC: nothing to create",
+            );
+            return Ok(Fate::removed());
+        }
+        if inputs.host_pvc_seen {
+            // A new host PVC could provision a new, empty disk for a claim P4 is deleting.
+            why.rule(
+                Rule::P4,
+                "the host PVC was synced and is gone: the virtual PVC is deleted, not given a \
+                 new host PVC",
             );
             return Ok(Fate::removed());
         }
