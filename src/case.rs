@@ -216,6 +216,24 @@ impl Case {
                 reason: first.strip_prefix("error: ").unwrap_or(first).to_owned(),
             }
         })?;
+        let mut raw = raw;
+        for (_, steps, exact) in crate::config::inexact_numbers(text) {
+            let Some((crate::config::Step::Key(top), rest)) = steps.split_first() else {
+                continue;
+            };
+            let object = match top.as_str() {
+                "virtualPvc" => raw.virtual_pvc.as_mut(),
+                "hostPv" => raw.host_pv.as_mut(),
+                "hostStorageClass" => raw.host_storage_class.as_mut(),
+                "virtualPv" => raw.virtual_pv.as_mut(),
+                "virtualStorageClass" => raw.virtual_storage_class.as_mut(),
+                "expect" => raw.expect.as_mut(),
+                _ => None,
+            };
+            if let Some(object) = object {
+                crate::dump::put_back(object, rest, &exact);
+            }
+        }
         let mut selector = None;
         let mut mode_reasons = Vec::new();
         let mode = match (raw.mode, raw.vcluster) {

@@ -51,8 +51,33 @@ pub(crate) fn documents(text: &str) -> Result<Vec<Value>, String> {
             max_nodes: 2_000_000,
         },
     };
-    serde_saphyr::from_multiple_with_options(text, options)
-        .map_err(|e| format!("invalid YAML: {}", first_line(&e.to_string())))
+    let mut documents: Vec<Value> = serde_saphyr::from_multiple_with_options(text, options)
+        .map_err(|e| format!("invalid YAML: {}", first_line(&e.to_string())))?;
+    for (index, steps, exact) in crate::config::inexact_numbers(text) {
+        if let Some(document) = documents.get_mut(index) {
+            put_back(document, &steps, &exact);
+        }
+    }
+    Ok(documents)
+}
+
+/// Puts the exact text of a number JSON would round (an unquoted `99999999999999999999999`)
+/// back at its place, as a string: every number-valued field this crate reads is a quantity,
+/// which Kubernetes reads from text, and an integer field that large is invalid either way.
+pub(crate) fn put_back(value: &mut Value, steps: &[crate::config::Step], exact: &str) {
+    let mut at = value;
+    for step in steps {
+        let next = match (step, at) {
+            (crate::config::Step::Key(key), Value::Object(map)) => map.get_mut(key),
+            (crate::config::Step::Index(index), Value::Array(items)) => items.get_mut(*index),
+            _ => None,
+        };
+        let Some(next) = next else { return };
+        at = next;
+    }
+    if at.is_number() {
+        *at = Value::String(exact.to_owned());
+    }
 }
 
 /// Reads one cluster's PVs, PVCs and StorageClasses from YAML text.
@@ -158,6 +183,18 @@ mod tests {
         assert!(objects.pvc("n", "a").is_some());
         assert!(objects.pv("p").is_some());
         assert!(read_objects("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn r1_unquoted_huge_quantities_keep_their_text() {
+        let objects = read_objects(
+            "kind: PersistentVolume\napiVersion: v1\nmetadata: {name: big}\n\
+             spec: {capacity: {storage: 99999999999999999999999}}\n",
+        )
+        .unwrap();
+        let pv = objects.pv("big").unwrap();
+        let capacity = pv.spec.as_ref().unwrap().capacity.as_ref().unwrap();
+        assert_eq!(capacity["storage"].0, "99999999999999999999999");
     }
 
     #[test]

@@ -291,6 +291,135 @@ fn cut(message: &str) -> String {
     }
 }
 
+/// One step into a YAML document: a mapping key or a sequence index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// The value under this key.
+    Key(String),
+    /// The item at this index.
+    Index(usize),
+}
+
+/// Every plain number in the YAML documents of `text` that a JSON number would not keep as
+/// written (an integer beyond 64 bits, a decimal that `f64` rounds): its document, its path and
+/// its exact text. Readers put the text back, so that `99999999999999999999999` as a quantity
+/// stays that quantity instead of becoming `1e23`. Empty when the text does not parse (the
+/// caller reports that error itself).
+pub(crate) fn inexact_numbers(text: &str) -> Vec<(usize, Vec<Step>, String)> {
+    let options = serde_saphyr::options! {
+        with_snippet: false,
+        duplicate_keys: DuplicateKeyPolicy::PassThrough,
+        budget: serde_saphyr::budget! {
+            max_depth: MAX_DEPTH,
+            max_nodes: MAX_NODES,
+            max_aliases: MAX_ALIASES,
+            enforce_alias_anchor_ratio: false,
+        },
+    };
+    let parsed: Result<Vec<Spanned<Node>>, _> =
+        serde_saphyr::from_str_multiple_with_options(text, options);
+    let Ok(documents) = parsed else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for (index, document) in documents.iter().enumerate() {
+        let mut path = Vec::new();
+        collect_inexact(text, document, &mut path, &mut |steps, exact| {
+            found.push((index, steps.to_vec(), exact.to_owned()));
+        });
+    }
+    found
+}
+
+fn collect_inexact(
+    text: &str,
+    node: &Spanned<Node>,
+    path: &mut Vec<Step>,
+    found: &mut impl FnMut(&[Step], &str),
+) {
+    match &node.value {
+        Node::Number(number) => {
+            if let Some(written) = source(text, &node.defined)
+                && !keeps_value(number, written)
+            {
+                found(path, written);
+            }
+        }
+        Node::Seq(items) => {
+            for (index, item) in items.iter().enumerate() {
+                path.push(Step::Index(index));
+                collect_inexact(text, item, path, found);
+                path.pop();
+            }
+        }
+        Node::Map(entries) => {
+            for (key, value) in entries {
+                let name = match &key.value {
+                    Key::Text(s) => s.clone(),
+                    Key::Scalar(shown) => {
+                        source(text, &key.defined).map_or(shown.clone(), str::to_owned)
+                    }
+                };
+                path.push(Step::Key(name));
+                collect_inexact(text, value, path, found);
+                path.pop();
+            }
+        }
+        Node::Null | Node::Bool(_) | Node::String(_) => {}
+    }
+}
+
+/// Whether the JSON number has the value of the decimal text it was read from. Text that is
+/// not a plain decimal (hexadecimal, `.inf`) is left to the parser.
+fn keeps_value(number: &Number, written: &str) -> bool {
+    if number.is_i64() || number.is_u64() {
+        return true;
+    }
+    let Some(value) = number.as_f64() else {
+        return true;
+    };
+    match (decimal(written), decimal(&value.to_string())) {
+        (Some(as_written), Some(as_read)) => as_written == as_read,
+        _ => true,
+    }
+}
+
+/// A decimal's sign, significant digits and exponent (`-1.50e3` -> `(true, "15", 2)`); `None`
+/// for text that is not a plain decimal.
+fn decimal(text: &str) -> Option<(bool, String, i64)> {
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.parse::<i64>().ok()?),
+        None => (unsigned, 0),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if whole.is_empty() && fraction.is_empty()
+        || !whole
+            .bytes()
+            .chain(fraction.bytes())
+            .all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let digits = format!("{whole}{fraction}");
+    let leading = digits
+        .len()
+        .saturating_sub(digits.trim_start_matches('0').len());
+    let significant = digits.trim_matches('0');
+    if significant.is_empty() {
+        return Some((false, String::new(), 0));
+    }
+    // The value is 0.<significant> x 10^point.
+    let point = i64::try_from(whole.len())
+        .ok()?
+        .checked_sub(i64::try_from(leading).ok()?)?
+        .checked_add(exponent)?;
+    Some((negative, significant.to_owned(), point))
+}
+
 /// A YAML node as the parser infers it (`deserialize_any`), children with their locations.
 enum Node {
     Null,
@@ -474,6 +603,45 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
     use super::*;
+
+    #[test]
+    fn numbers_json_would_round_are_found_with_their_exact_text() {
+        let text = "a: 99999999999999999999999\nb: [1.50, 0.1, 12345678901234567890, -7]\n\
+                    c: {d: 1.0000000000000000001, e: \"99999999999999999999999\"}\n---\n\
+                    - 123456789012345678901234567890e-3\n";
+        let found = inexact_numbers(text);
+        let key = |k: &str| Step::Key(k.to_owned());
+        assert_eq!(
+            found,
+            [
+                (0, vec![key("a")], "99999999999999999999999".to_owned()),
+                (
+                    0,
+                    vec![key("c"), key("d")],
+                    "1.0000000000000000001".to_owned()
+                ),
+                (
+                    1,
+                    vec![Step::Index(0)],
+                    "123456789012345678901234567890e-3".to_owned()
+                ),
+            ]
+        );
+        assert!(inexact_numbers("a: [").is_empty());
+    }
+
+    #[test]
+    fn decimals_compare_by_value_not_spelling() {
+        assert_eq!(decimal("1.50"), decimal("15e-1"));
+        assert_eq!(decimal("-0.0012"), Some((true, "12".to_owned(), -2)));
+        assert_eq!(decimal("000"), decimal("0.0"));
+        assert_eq!(decimal("0x1F"), None);
+        assert_eq!(decimal(".inf"), None);
+        assert_ne!(
+            decimal("100000000000000000000000"),
+            decimal("99999999999999999999999")
+        );
+    }
 
     #[test]
     fn m4_an_unknown_location_has_no_line() {
