@@ -4,7 +4,8 @@ use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
 use k8s_openapi::api::storage::v1::StorageClass;
 
 /// What a syncer knows about one volume at one moment. Every object is optional; each rule says
-/// which ones it reads.
+/// which ones it reads. The `with_` setters take objects a caller holds; an `Option` from a
+/// cache lookup is assigned to the field directly (`inputs.host_pvc = cache.get(...)`).
 ///
 /// ```
 /// # use k8s_openapi::api::core::v1::PersistentVolumeClaim;
