@@ -216,8 +216,21 @@ fn p1_skip_translate_from_a_tenant_is_ignored_by_default() {
         spec.data_source.unwrap().name,
         "data-team-a-0-x-default-x-team-a"
     );
+    // The explanation says the annotation was ignored, and why; trusted, it says nothing of it.
+    let said = |t: &Translator| {
+        t.clone()
+            .with_explanations(true)
+            .host_pvc(&Inputs::new().with_virtual_pvc(&claim))
+            .unwrap()
+            .explanation
+            .unwrap()
+            .to_string()
+            .contains("skip-translate ignored")
+    };
+    assert!(said(&t));
     // Honoured only with the option.
     let trusting = t.with_options(Options::default().with_honor_skip_translate(true));
+    assert!(!said(&trusting));
     let spec = host(&trusting);
     assert_eq!(spec.volume_name.as_deref(), Some("pvc-etcd"));
     assert_eq!(spec.data_source.unwrap().name, "data-team-a-0");
