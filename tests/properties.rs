@@ -553,6 +553,67 @@ fn i6_every_name_the_crate_makes_fits_63_bytes() {
     );
 }
 
+/// The owned variants (issue: move, don't copy) give what their borrowing twins give on the
+/// same inputs, errors included: `mirrored_pv_owned` = `virtual_pv` with the host PV and the
+/// PVC; `host_pv_owned` = `host_pv` with the virtual PV; `host_pvc_owned` = `host_pvc` with the
+/// PVC alone.
+#[test]
+fn owned_variants_equal_the_borrowing_ones() {
+    let setups = setup_with(vec![PvMode::Fake, PvMode::Sync], options());
+    run(
+        file!(),
+        "owned_variants_equal_the_borrowing_ones",
+        case(setups, &all_kinds()),
+        &[
+            ("a mirror was made both ways", 20),
+            ("a host PV was made both ways", 5),
+            ("a host PVC was made both ways", 40),
+            ("an error was compared", 10),
+        ],
+        |(setup, s), tally| {
+            let t = setup.translator();
+            let pvc = s.virtual_pvc.as_ref();
+            let text = |e: pv_translate::Error| e.to_string();
+            let mut compared_error = false;
+            if let Some(host) = &s.host_pv {
+                let mut inputs = pv_translate::Inputs::new().with_host_pv(host);
+                inputs.virtual_pvc = pvc;
+                let borrowed = t.virtual_pv(&inputs).map(|d| d.desired).map_err(text);
+                let owned = t.mirrored_pv_owned(host.clone(), pvc).map_err(text);
+                prop_assert_eq!(&owned, &borrowed, "mirrored_pv_owned");
+                if matches!(owned, Ok(Some(_))) {
+                    tally.hit("a mirror was made both ways");
+                }
+                compared_error |= owned.is_err();
+            }
+            if let Some(virtual_pv) = &s.virtual_pv {
+                let inputs = pv_translate::Inputs::new().with_virtual_pv(virtual_pv);
+                let borrowed = t.host_pv(&inputs).map(|d| d.desired).map_err(text);
+                let owned = t.host_pv_owned(virtual_pv.clone()).map_err(text);
+                prop_assert_eq!(&owned, &borrowed, "host_pv_owned");
+                if matches!(owned, Ok(Some(_))) {
+                    tally.hit("a host PV was made both ways");
+                }
+                compared_error |= owned.is_err();
+            }
+            if let Some(pvc) = pvc {
+                let inputs = pv_translate::Inputs::new().with_virtual_pvc(pvc);
+                let borrowed = t.host_pvc(&inputs).map(|d| d.desired).map_err(text);
+                let owned = t.host_pvc_owned(pvc.clone()).map_err(text);
+                prop_assert_eq!(&owned, &borrowed, "host_pvc_owned");
+                if matches!(owned, Ok(Some(_))) {
+                    tally.hit("a host PVC was made both ways");
+                }
+                compared_error |= owned.is_err();
+            }
+            if compared_error {
+                tally.hit("an error was compared");
+            }
+            Ok(())
+        },
+    );
+}
+
 #[test]
 fn i7_every_desired_pv_is_schema_valid() {
     let setups = setup_with(vec![PvMode::Fake, PvMode::Sync], options());
