@@ -54,3 +54,15 @@ impl FromStr for ReclaimPolicy {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn k1_only_retain_keeps_the_data() {
+        assert!(ReclaimPolicy::Retain.keeps_data());
+        assert!(!ReclaimPolicy::Delete.keeps_data());
+        assert!(!ReclaimPolicy::Recycle.keeps_data());
+    }
+}

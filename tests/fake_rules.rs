@@ -549,7 +549,15 @@ fn f6_controlled_by_pv_is_never_touched() {
 fn f7_invalid_pvcs_are_errors_naming_the_field() {
     let valid = bound_pvc("ns", "data", "pv1");
     type Edit = fn(&mut serde_json::Value);
-    let cases: [(&str, Edit); 5] = [
+    let cases: [(&str, Edit); 7] = [
+        (
+            "PersistentVolumeClaim ns/data: spec.volumeMode: unknown volume mode \"block\" (want Filesystem or Block)",
+            |v| v["spec"]["volumeMode"] = json!("block"),
+        ),
+        (
+            "PersistentVolumeClaim ns/data: spec.accessModes: unknown access mode \"RWO\"",
+            |v| v["spec"]["accessModes"] = json!(["ReadWriteOnce", "RWO"]),
+        ),
         (
             "PersistentVolumeClaim ns/<unnamed>: metadata.name: missing",
             |v| {

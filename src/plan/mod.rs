@@ -301,3 +301,120 @@ pub(crate) fn plan(
     pvcs::plan(&mut builder, previous, current);
     builder.finish()
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use k8s_openapi::api::core::v1::PersistentVolume;
+
+    use super::*;
+
+    fn pv(policy: &str) -> PersistentVolume {
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "pv", "uid": "server-set"},
+            "spec": {"persistentVolumeReclaimPolicy": policy},
+        }))
+        .unwrap()
+    }
+
+    fn update(desired: PersistentVolume) -> Decision<PersistentVolume> {
+        Decision {
+            desired: Some(desired),
+            action: Action::Update {
+                changed: vec!["/spec/persistentVolumeReclaimPolicy".to_owned()],
+            },
+            explanation: None,
+        }
+    }
+
+    fn other(action: Action) -> Decision<PersistentVolume> {
+        Decision {
+            desired: None,
+            action,
+            explanation: None,
+        }
+    }
+
+    /// Files the decisions in order about one PV whose current state is `pv("Retain")`; returns
+    /// the one action filed.
+    fn filed(decisions: Vec<Decision<PersistentVolume>>) -> PlannedAction {
+        let context = Context::default();
+        let mut builder = Builder::new(&context, false);
+        let current = pv("Retain");
+        for decision in decisions {
+            builder.record(
+                ClusterSide::Host,
+                Kind::PersistentVolume,
+                ("", "pv"),
+                Some(&current),
+                decision,
+                |pv| Object::PersistentVolume(Box::new(pv)),
+            );
+        }
+        let mut plan = builder.finish();
+        assert_eq!(plan.actions.len(), 1, "{plan:?}");
+        plan.actions.remove(0)
+    }
+
+    fn wait() -> Action {
+        Action::Wait {
+            rule: Rule::D1,
+            reason: "w".to_owned(),
+        }
+    }
+
+    fn conflict(rule: Rule) -> Action {
+        Action::Conflict {
+            rule,
+            reason: "c".to_owned(),
+        }
+    }
+
+    #[test]
+    fn r3_a_higher_rank_wins_in_either_order() {
+        let kept = filed(vec![update(pv("Delete")), other(wait())]);
+        assert!(
+            matches!(kept.action, Action::Update { .. }),
+            "{}",
+            kept.action
+        );
+        let kept = filed(vec![other(wait()), update(pv("Delete"))]);
+        assert!(
+            matches!(kept.action, Action::Update { .. }),
+            "{}",
+            kept.action
+        );
+        // A conflict filed first is kept as it is, not turned into R3's.
+        let kept = filed(vec![other(conflict(Rule::S6)), update(pv("Delete"))]);
+        assert_eq!(kept.action, conflict(Rule::S6));
+        let kept = filed(vec![update(pv("Delete")), other(conflict(Rule::S6))]);
+        assert_eq!(kept.action, conflict(Rule::S6));
+    }
+
+    #[test]
+    fn r3_equal_writes_agree_and_different_ones_conflict() {
+        let kept = filed(vec![update(pv("Delete")), update(pv("Delete"))]);
+        assert!(
+            matches!(kept.action, Action::Update { .. }),
+            "{}",
+            kept.action
+        );
+        let kept = filed(vec![update(pv("Delete")), update(pv("Recycle"))]);
+        assert!(
+            matches!(kept.action, Action::Conflict { rule: Rule::R3, .. }),
+            "{}",
+            kept.action
+        );
+        // The conflict keeps the object as it is, without what the server set.
+        let mut as_it_is = pv("Retain");
+        as_it_is.metadata.uid = None;
+        assert_eq!(
+            kept.desired,
+            Some(Object::PersistentVolume(Box::new(as_it_is)))
+        );
+        // Two waits of one object are not writes: the first stays.
+        let kept = filed(vec![other(wait()), other(conflict(Rule::R5))]);
+        assert_eq!(kept.action, conflict(Rule::R5));
+    }
+}
