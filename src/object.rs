@@ -188,6 +188,23 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// SPEC §0: a desired object keeps what a user writes (name, namespace, labels,
+    /// annotations) and none of what the API server sets.
+    #[test]
+    fn desired_metadata_keeps_the_users_part_only() {
+        let meta: ObjectMeta = serde_json::from_value(json!({
+            "name": "data", "namespace": "team", "labels": {"a": "b"}, "annotations": {},
+            "uid": "u", "resourceVersion": "7", "generation": 2, "finalizers": ["x/y"],
+            "creationTimestamp": "2026-01-01T00:00:00Z",
+        }))
+        .unwrap();
+        let kept = without_server_fields(&meta);
+        assert_eq!(
+            serde_json::to_value(&kept).unwrap(),
+            json!({"name": "data", "namespace": "team", "labels": {"a": "b"}})
+        );
+    }
+
     fn pv(value: serde_json::Value) -> PersistentVolume {
         serde_json::from_value(value).unwrap()
     }

@@ -796,3 +796,38 @@ fn f5_the_claim_index_is_built_once_and_keeps_the_oldest_claim() {
     assert_eq!(volumes, ["pv1", "pv2"]);
     assert_eq!(index.oldest("pv3"), None);
 }
+
+/// F4: the current virtual PV given with a bound PVC must be the one the PVC names; with an
+/// unbound PVC it is simply unclaimed (F5), not an inconsistency.
+#[test]
+fn f4_a_current_virtual_pv_must_be_the_one_a_bound_pvc_names() {
+    let pvc = bound_pvc("ns", "data", "pv1");
+    let other = fake(
+        &Inputs::new().with_virtual_pvc(&bound_pvc("ns", "x", "pv2")),
+        Options::default(),
+    )
+    .unwrap()
+    .unwrap();
+    let err = fake(
+        &Inputs::new().with_virtual_pvc(&pvc).with_virtual_pv(&other),
+        Options::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "PersistentVolume pv2: metadata.name: the virtual PV is not the one the virtual PVC \
+         names in spec.volumeName (\"pv1\")"
+    );
+    let unbound = edit(&pvc, |v| {
+        v["spec"].as_object_mut().unwrap().remove("volumeName");
+    });
+    assert!(
+        fake(
+            &Inputs::new()
+                .with_virtual_pvc(&unbound)
+                .with_virtual_pv(&other),
+            Options::default(),
+        )
+        .is_ok()
+    );
+}
