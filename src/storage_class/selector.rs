@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, LabelSelectorRequirement};
 
 use crate::error::Error;
+use crate::validate::{is_dns1123_subdomain, is_name_part};
 
 /// The configuration key of the StorageClass selector; selector errors are reported under it.
 pub const SELECTOR_KEY: &str = "sync.fromHost.storageClasses.selector";
@@ -149,25 +150,7 @@ pub fn selector_matches(
 /// Whether `s` is a label name: at most 63 characters, alphanumerics, `-`, `_`, `.`, starting
 /// and ending alphanumeric (`IsQualifiedName`'s name part, `IsValidLabelValue` when non-empty).
 fn is_label_name(s: &str) -> bool {
-    let bytes = s.as_bytes();
-    bytes.len() <= 63
-        && bytes.first().is_some_and(u8::is_ascii_alphanumeric)
-        && bytes.last().is_some_and(u8::is_ascii_alphanumeric)
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-}
-
-/// Whether `s` is a DNS-1123 subdomain (a label key prefix).
-fn is_dns_subdomain(s: &str) -> bool {
-    s.len() <= 253
-        && s.split('.').all(|part| {
-            let bytes = part.as_bytes();
-            let edge = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
-            bytes.first().is_some_and(edge)
-                && bytes.last().is_some_and(edge)
-                && bytes.iter().all(|b| edge(b) || *b == b'-')
-        })
+    s.len() <= 63 && is_name_part(s)
 }
 
 /// Kubernetes' label key rule (`IsQualifiedName`).
@@ -177,7 +160,7 @@ fn check_label_key(key: &str) -> Result<(), String> {
         None => (None, key),
     };
     if let Some(prefix) = prefix
-        && !is_dns_subdomain(prefix)
+        && !is_dns1123_subdomain(prefix)
     {
         return Err(format!(
             "invalid label key {key:?}: the prefix must be a DNS subdomain (lowercase \

@@ -186,19 +186,24 @@ pub(crate) fn dns1123_label(text: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// DNS-1123 labels joined by dots, at most 253 bytes.
-pub(crate) fn dns1123_subdomain(text: &str) -> Result<(), String> {
-    if text.len() > MAX_SUBDOMAIN {
-        return Err(format!("{} bytes, more than {MAX_SUBDOMAIN}", text.len()));
-    }
-    let valid = !text.is_empty()
+/// Whether `text` is DNS-1123 labels joined by dots, at most 253 bytes.
+pub(crate) fn is_dns1123_subdomain(text: &str) -> bool {
+    text.len() <= MAX_SUBDOMAIN
+        && !text.is_empty()
         && text.split('.').all(|part| {
             let bytes = part.as_bytes();
             bytes.first().copied().is_some_and(is_lower_alphanumeric)
                 && bytes.last().copied().is_some_and(is_lower_alphanumeric)
                 && bytes.iter().all(|&b| is_lower_alphanumeric(b) || b == b'-')
-        });
-    if valid {
+        })
+}
+
+/// DNS-1123 labels joined by dots, at most 253 bytes.
+pub(crate) fn dns1123_subdomain(text: &str) -> Result<(), String> {
+    if text.len() > MAX_SUBDOMAIN {
+        return Err(format!("{} bytes, more than {MAX_SUBDOMAIN}", text.len()));
+    }
+    if is_dns1123_subdomain(text) {
         Ok(())
     } else {
         Err(format!(
@@ -211,7 +216,7 @@ pub(crate) fn dns1123_subdomain(text: &str) -> Result<(), String> {
 
 /// `([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]`: the name part of a qualified name and a
 /// non-empty label value.
-fn is_name_part(text: &str) -> bool {
+pub(crate) fn is_name_part(text: &str) -> bool {
     let bytes = text.as_bytes();
     bytes.first().is_some_and(u8::is_ascii_alphanumeric)
         && bytes.last().is_some_and(u8::is_ascii_alphanumeric)

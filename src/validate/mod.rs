@@ -14,6 +14,7 @@ use crate::reclaim::ReclaimPolicy;
 mod admission;
 
 pub use admission::{admissible_pv, admissible_pvc, admissible_storage_class};
+pub(crate) use admission::{is_dns1123_subdomain, is_name_part};
 
 /// Access modes the API server accepts.
 const ACCESS_MODES: [&str; 4] = [
