@@ -867,3 +867,40 @@ fn b2_csi_secret_annotations_never_cross_to_the_host() {
             .contains_key("volume.kubernetes.io/provisioner-deletion-secret-name")
     );
 }
+
+/// B1's volume-source group is the source alone: a field of its own (mount options, node
+/// affinity) changed on both sides conflicts in its own group only, and a field B1 does not sync
+/// (`volumeAttributesClassName`, S6 copies it once) conflicts in none.
+#[test]
+fn b1_the_volume_source_group_holds_nothing_but_the_source() {
+    let (h0, v0) = (host(), mirror(&host()));
+    let both = |field: &str, virtual_value: Value, host_value: Value| {
+        let v = set(&v0, field, virtual_value);
+        let h = set(&h0, field, host_value);
+        sync((&v0, &h0), (&v, &h), Some(&pvc()), &reporting())
+            .conflicts
+            .into_iter()
+            .map(|c| c.field)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        both("spec.mountOptions", json!(["ro"]), json!(["noatime"])),
+        [SyncedField::MountOptions]
+    );
+    let affinity = |zone: &str| {
+        json!({"required": {"nodeSelectorTerms": [{"matchExpressions": [
+            {"key": "topology.kubernetes.io/zone", "operator": "In", "values": [zone]}]}]}})
+    };
+    assert_eq!(
+        both("spec.nodeAffinity", affinity("a"), affinity("b")),
+        [SyncedField::NodeAffinity]
+    );
+    assert_eq!(
+        both(
+            "spec.volumeAttributesClassName",
+            json!("fast"),
+            json!("slow")
+        ),
+        []
+    );
+}
