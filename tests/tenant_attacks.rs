@@ -489,3 +489,53 @@ fn s3_a_host_pv_claimed_in_another_namespace_is_never_written() {
     assert_eq!(d.host_pv.action, Action::Unchanged);
     assert!(d.explanation.unwrap().applied(Rule::S3));
 }
+
+/// B2, H1: a tenant that writes this cluster's *translated* form of a reserved label key (the
+/// host's spelling of `vcluster.loft.sh/managed-by`) on its PV after it was synced does not get
+/// it onto the host PV, where it would read back as the reserved key and forge ownership.
+#[test]
+fn b2_a_tenant_cannot_forge_a_translated_label_key_on_an_update() {
+    let t = translator();
+    let cluster = VirtualCluster::new("team-a", "vc-team-a").unwrap();
+    let forged_key = cluster
+        .host_label_key("vcluster.loft.sh/managed-by")
+        .into_owned();
+    assert_ne!(forged_key, "vcluster.loft.sh/managed-by");
+    let tenant: PersistentVolume = from_json(json!({
+        "metadata": {"name": "mine", "labels": {"app": "db"}},
+        "spec": {"accessModes": ["ReadWriteOnce"], "capacity": {"storage": "1Gi"},
+                 "nfs": {"server": "s", "path": "/p"}},
+    }));
+    let host = t
+        .host_pv(&Inputs::new().with_virtual_pv(&tenant))
+        .unwrap()
+        .desired
+        .unwrap();
+    let edited = edit(&tenant, |v| {
+        v["metadata"]["labels"][forged_key.as_str()] = json!("other-cluster");
+        v["metadata"]["labels"]["team"] = json!("a");
+    });
+    let pair = t
+        .keep_in_step(
+            PvPair::new(&tenant, &host),
+            PvPair::new(&edited, &host),
+            None,
+        )
+        .unwrap();
+    let labels = pair
+        .host_pv
+        .desired
+        .and_then(|pv| pv.metadata.labels)
+        .unwrap_or_default();
+    // The honest edit crosses; the forged key does not.
+    assert_eq!(
+        labels.get("team").map(String::as_str),
+        Some("a"),
+        "{labels:?}"
+    );
+    assert_ne!(
+        labels.get(&forged_key).map(String::as_str),
+        Some("other-cluster"),
+        "{labels:?}"
+    );
+}
