@@ -903,4 +903,19 @@ fn b1_the_volume_source_group_holds_nothing_but_the_source() {
         ),
         []
     );
+    // A source conflict reports the sources alone, not the other fields set beside them.
+    let extras = |pv: &PersistentVolume| {
+        let pv = set(pv, "spec.mountOptions", json!(["ro"]));
+        let pv = set(&pv, "spec.nodeAffinity", affinity("a"));
+        set(&pv, "spec.volumeAttributesClassName", json!("fast"))
+    };
+    let (h0, v0) = (extras(&h0), extras(&v0));
+    let nfs = |server: &str| json!({"server": server, "path": "/export"});
+    let v = set(&set(&v0, "spec.csi", Value::Null), "spec.nfs", nfs("a"));
+    let h = set(&set(&h0, "spec.csi", Value::Null), "spec.nfs", nfs("b"));
+    let conflicts = sync((&v0, &h0), (&v, &h), Some(&pvc()), &reporting()).conflicts;
+    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    assert_eq!(conflicts[0].field, SyncedField::VolumeSource);
+    assert_eq!(conflicts[0].virtual_value, Some(json!({"nfs": nfs("a")})));
+    assert_eq!(conflicts[0].host_value, Some(json!({"nfs": nfs("b")})));
 }
