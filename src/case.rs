@@ -326,7 +326,7 @@ impl Case {
     pub fn translator(&self) -> Translator {
         Translator::new(self.cluster.clone())
             .with_mode(self.mode)
-            .with_options(self.options)
+            .with_options(self.options.clone())
             .with_class_selector(self.storage_class_selector.clone())
             .with_explanations(true)
     }

@@ -35,7 +35,7 @@ macro_rules! rules {
 rules!(
     M1, M2, M3, M4, M5, N1, N2, N3, N4, N5, F1, F2, F3, F4, F5, F6, F7, S1, S2, S3, S4, S5, S6, S7,
     S8, H1, B1, B2, D1, D2, D3, D4, C1, C2, C3, P1, P2, P3, P4, E1, L1, A1, R1, R2, R3, R4, R5, K1,
-    K2, K3, K4, K5, Y1, Y2, Y3,
+    K2, K3, K4, K5, Y1, Y2, Y3, T0, T1, T2, T3, T4, T5, T6, U1, U2, U3, U4, U5,
 );
 
 impl fmt::Display for Rule {

@@ -69,8 +69,8 @@ pub use explain::{Explanation, Rule};
 pub use inputs::Inputs;
 pub use mode::{PvMode, StorageClassMode, SyncMode};
 pub use options::{
-    ConflictPolicy, FakeCapacity, FakeReclaimPolicy, Options, RetainedPvMirroring,
-    TenantNodeVolumes,
+    ConflictPolicy, FakeCapacity, FakeReclaimPolicy, Options, RetainedPvMirroring, TenantBinding,
+    TenantNodeVolumes, TenantSecretRefs,
 };
 pub use plan::{Plan, PlannedAction};
 pub use reclaim::ReclaimPolicy;

@@ -65,6 +65,35 @@ pub enum TenantNodeVolumes {
     Allow,
 }
 
+/// Whether secret references in a tenant PV reach the host as written (SPEC T1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum TenantSecretRefs {
+    /// Every secret reference of a tenant PV names the host copy of the tenant's own secret:
+    /// namespace `H`, name N2 (**deviation**: vcluster copies them, `// TODO: translate the
+    /// storage secrets`).
+    #[default]
+    Translate,
+    /// References are copied as the tenant wrote them, as vcluster does: the tenant chooses
+    /// which Secret, in any namespace, the host's storage drivers read.
+    Verbatim,
+}
+
+/// Whether a tenant's claims and PVs can bind only volumes of their own virtual cluster on the
+/// host (SPEC T2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum TenantBinding {
+    /// Host PVCs name only this virtual cluster's PVs; classless claims and PVs get a class of
+    /// their own (N3 of `""`); a claimed tenant PV is reserved for its claim; one disk, one PV
+    /// (**deviation**: vcluster copies `volumeName`, `selector` and `""`).
+    #[default]
+    Own,
+    /// vcluster's behaviour: `volumeName`, `selector` and `""` are copied, so a tenant can bind
+    /// another team's Available PV, or offer its PVs to other namespaces' claims.
+    Verbatim,
+}
+
 /// All options of SPEC §7, with vcluster's behaviour as the default.
 ///
 /// ```
@@ -73,7 +102,7 @@ pub enum TenantNodeVolumes {
 /// assert_eq!(options.fake_reclaim_policy, FakeReclaimPolicy::Inherit);
 /// assert!(!options.keep_unlabeled_pvs);
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 #[non_exhaustive]
 pub struct Options {
@@ -94,6 +123,15 @@ pub struct Options {
     pub honor_skip_translate: bool,
     /// Whether tenant PVs with a `hostPath` or `local` source reach the host (SPEC H1).
     pub tenant_node_volumes: TenantNodeVolumes,
+    /// Whether secret references in a tenant PV are translated to the host copies of the
+    /// tenant's own secrets (SPEC T1).
+    pub tenant_secret_refs: TenantSecretRefs,
+    /// Whether the tenant binds only its own volumes on the host (SPEC T2).
+    pub tenant_binding: TenantBinding,
+    /// The provisioners a tenant class may use in `ToHost` mode (SPEC T5); `None`: any. The
+    /// `ToHost` mode hands the tenant the host's provisioners: this list is how an admin
+    /// narrows that.
+    pub tenant_provisioners: Option<Vec<String>>,
 }
 
 impl Options {
@@ -143,6 +181,33 @@ impl Options {
     #[must_use]
     pub const fn with_tenant_node_volumes(mut self, value: TenantNodeVolumes) -> Self {
         self.tenant_node_volumes = value;
+        self
+    }
+
+    /// Sets [`Options::tenant_secret_refs`].
+    #[must_use]
+    pub const fn with_tenant_secret_refs(mut self, value: TenantSecretRefs) -> Self {
+        self.tenant_secret_refs = value;
+        self
+    }
+
+    /// Sets [`Options::tenant_binding`].
+    #[must_use]
+    pub const fn with_tenant_binding(mut self, value: TenantBinding) -> Self {
+        self.tenant_binding = value;
+        self
+    }
+
+    /// Sets [`Options::tenant_provisioners`]: the provisioners tenant classes may use in
+    /// `ToHost` mode (`None`: any).
+    #[must_use]
+    pub fn with_tenant_provisioners<I, S>(mut self, provisioners: Option<I>) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.tenant_provisioners =
+            provisioners.map(|list| list.into_iter().map(Into::into).collect());
         self
     }
 }

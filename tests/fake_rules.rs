@@ -287,7 +287,7 @@ fn fake_capacity_host_pv_takes_the_host_size() {
     let options = Options::default().with_fake_capacity(FakeCapacity::HostPv);
     let with_host = fake(
         &Inputs::new().with_virtual_pvc(&pvc).with_host_pv(&host),
-        options,
+        options.clone(),
     )
     .unwrap()
     .unwrap();
@@ -420,7 +420,7 @@ fn f5_keep_unlabeled_pvs_spares_user_made_pvs_only() {
         fake_pv_action("manual", Some(&manual), &Claims::new(&claims), &options),
         FakePvAction::KeepUnlabeled
     );
-    let kept = fake(&Inputs::new().with_virtual_pv(&manual), options)
+    let kept = fake(&Inputs::new().with_virtual_pv(&manual), options.clone())
         .unwrap()
         .unwrap();
     assert_eq!(kept.metadata.name.as_deref(), Some("manual"));

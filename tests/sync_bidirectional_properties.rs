@@ -111,6 +111,7 @@ fn b1_b2_keep_in_step_reaches_a_fixed_point_with_default_conflicts_and_mirroring
         .prop_map(|s| {
             let options = s
                 .options
+                .clone()
                 .with_conflicts(ConflictPolicy::VirtualWins)
                 .with_retained_pv_mirroring(RetainedPvMirroring::Owned);
             s.with_options(options)

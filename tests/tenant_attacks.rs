@@ -539,3 +539,9 @@ fn b2_a_tenant_cannot_forge_a_translated_label_key_on_an_update() {
         "{labels:?}"
     );
 }
+
+// The attacks on claims and classes (SPEC T2 for PVCs, T4, T5) live beside this file.
+#[path = "tenant_attacks/claims.rs"]
+mod claims;
+#[path = "tenant_attacks/classes.rs"]
+mod classes;

@@ -1063,7 +1063,7 @@ impl Setup {
     pub fn translator(&self) -> Translator {
         Translator::new(self.cluster.clone())
             .with_mode(self.mode)
-            .with_options(self.options)
+            .with_options(self.options.clone())
             .with_explanations(self.explain)
             .with_class_selector(self.selector.clone())
     }
@@ -1474,6 +1474,7 @@ pub fn host_copy(setup: &Setup, virtual_pv: &PersistentVolume) -> Option<Persist
         .with_options(
             setup
                 .options
+                .clone()
                 .with_tenant_node_volumes(TenantNodeVolumes::Allow),
         )
         .translator();

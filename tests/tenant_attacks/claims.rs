@@ -1,0 +1,1 @@
+//! Tenant attacks on claims (SPEC §13).

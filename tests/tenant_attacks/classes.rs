@@ -1,0 +1,1 @@
+//! Tenant attacks on classes (SPEC §13).
