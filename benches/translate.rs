@@ -192,14 +192,41 @@ fn host_pvc_owned(bencher: Bencher) {
         .bench_local_values(|pvc| t.host_pvc_owned(pvc).unwrap());
 }
 
+/// The host PV provisioned for the host copy of the virtual PVC (SPEC T3: `pvc-<uid>` bound to
+/// that uid, so that the mirror is written through), and that host PVC.
+fn provisioned(
+    pvc: &PersistentVolumeClaim,
+    mut host: PersistentVolume,
+) -> (PersistentVolume, PersistentVolumeClaim) {
+    let uid = host
+        .metadata
+        .name
+        .as_deref()
+        .and_then(|n| n.strip_prefix("pvc-"))
+        .unwrap_or_default()
+        .to_owned();
+    if let Some(claim) = host.spec.as_mut().and_then(|s| s.claim_ref.as_mut()) {
+        claim.uid = Some(uid.clone());
+    }
+    let mut host_pvc = translator(PvMode::Sync, false)
+        .host_pvc(&Inputs::new().with_virtual_pvc(pvc))
+        .unwrap()
+        .desired
+        .unwrap();
+    host_pvc.metadata.uid = Some(uid);
+    (host, host_pvc)
+}
+
 /// A pair in step (the mirror of the host PV), the virtual reclaim policy just changed.
 fn pair() -> (
     PersistentVolume,
     PersistentVolume,
     PersistentVolume,
     PersistentVolumeClaim,
+    PersistentVolumeClaim,
 ) {
-    let (pvc, host) = (virtual_pvc(), input_host_pv());
+    let pvc = virtual_pvc();
+    let (host, host_pvc) = provisioned(&pvc, input_host_pv());
     let t = translator(PvMode::Sync, false);
     let mirror = t
         .virtual_pv(&Inputs::new().with_virtual_pvc(&pvc).with_host_pv(&host))
@@ -208,19 +235,20 @@ fn pair() -> (
         .unwrap();
     let mut edited = mirror.clone();
     if let Some(spec) = edited.spec.as_mut() {
-        spec.persistent_volume_reclaim_policy = Some("Delete".to_owned());
+        spec.persistent_volume_reclaim_policy = Some("Retain".to_owned());
     }
-    (mirror, edited, host, pvc)
+    (mirror, edited, host, pvc, host_pvc)
 }
 
 fn step(explain: bool) -> impl Fn() -> pv_translate::PairDecision {
-    let (last, now, host, pvc) = pair();
+    let (last, now, host, pvc, host_pvc) = pair();
     let t = translator(PvMode::Sync, explain);
     move || {
         t.keep_in_step(
             PvPair::new(&last, &host),
             PvPair::new(black_box(&now), &host),
             Some(&pvc),
+            Some(&host_pvc),
         )
         .unwrap()
     }

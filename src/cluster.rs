@@ -160,6 +160,16 @@ impl VirtualCluster {
         names::host_name_cluster(name, &self.host_namespace, &self.name)
     }
 
+    /// T2: the host class of a tenant volume of class `class`: N3 of it, and for no class
+    /// (`""`) a class of this virtual cluster's own (see [`names::host_class_name`]).
+    ///
+    /// # Errors
+    ///
+    /// A non-ASCII class (SPEC N1).
+    pub fn host_class_name(&self, class: &str) -> Result<String, NameError> {
+        names::host_class_name(class, &self.host_namespace, &self.name)
+    }
+
     /// N4: the `managed-by` marker value of cluster-scoped host objects.
     pub fn cluster_marker(&self) -> &str {
         &self.marker

@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::explain::{Explanation, Rule};
 use crate::fate::Fate;
 use crate::object::without_server_fields;
-use crate::sync::Conflict;
+use crate::sync::{Conflict, ConflictReason};
 
 /// What the syncer does with one object (SPEC R1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -304,7 +304,9 @@ object!(
 pub(crate) fn is_noop<T: Object>(current: Option<&T>, fate: &Fate<T>) -> bool {
     match (fate, current) {
         (Fate::Untouched, _) | (Fate::Gone { .. }, None) => true,
-        (Fate::Desired(desired), Some(current)) => current.user_eq(desired),
+        (Fate::Desired(desired) | Fate::Recreate(desired), Some(current)) => {
+            current.user_eq(desired)
+        }
         _ => false,
     }
 }
@@ -316,7 +318,15 @@ pub(crate) fn resolve<T: Object>(
     explanation: Option<Explanation>,
 ) -> Decision<T> {
     let (desired, action) = match (fate, current) {
-        (Fate::Desired(desired), None) => (Some(desired), Action::Create),
+        (Fate::Desired(desired) | Fate::Recreate(desired), None) => (Some(desired), Action::Create),
+        (Fate::Recreate(desired), Some(current)) => {
+            let action = if current.user_eq(&desired) {
+                Action::Unchanged
+            } else {
+                Action::Recreate
+            };
+            (Some(desired), action)
+        }
         (Fate::Desired(desired), Some(current)) => {
             let action = match changed_fields(current, &desired) {
                 changed if changed.is_empty() => Action::Unchanged,
@@ -370,14 +380,15 @@ pub(crate) fn host_decision(
     explanation: Option<Explanation>,
 ) -> Decision<PersistentVolume> {
     let mut decision = resolve(current, fate, explanation);
-    if !conflicts.is_empty() {
+    let on_host: Vec<String> = conflicts
+        .iter()
+        .filter(|c| c.reason != ConflictReason::ImmutableOnVirtual)
+        .map(ToString::to_string)
+        .collect();
+    if !on_host.is_empty() {
         decision.action = Action::Conflict {
             rule: Rule::B1,
-            reason: conflicts
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; "),
+            reason: on_host.join("; "),
         };
     }
     decision

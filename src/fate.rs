@@ -10,6 +10,9 @@ use crate::explain::Rule;
 pub(crate) enum Fate<T> {
     /// It should look like this (created when missing, updated when different).
     Desired(T),
+    /// It should look like this, but the object as it is cannot be updated to it (a field the
+    /// API server will not change): delete it, removing its finalizers, and create it again.
+    Recreate(T),
     /// It should not exist: delete it when it does, then remove its finalizers when asked.
     Gone {
         /// Whether the finalizers are removed after the delete (no controller would).

@@ -34,6 +34,12 @@ pub struct Inputs<'a> {
     pub last_host_pv: Option<&'a PersistentVolume>,
     /// The host PVC as it was at the last settled sync (SPEC R2): P4 reads it.
     pub last_host_pvc: Option<&'a PersistentVolumeClaim>,
+    /// The name of a host PV, other than the tenant PV's own host copy, whose storage the
+    /// tenant PV `virtual_pv` names too ([`crate::sync::VolumeIdentity::overlaps`]), when the
+    /// caller knows one: nothing is then written to the host for it (SPEC T2, one disk, one PV).
+    /// The plan fills it from the snapshot; a caller of the single-object calls checks its own
+    /// cache of host PVs.
+    pub same_storage: Option<&'a str>,
 }
 
 impl<'a> Inputs<'a> {
@@ -48,6 +54,7 @@ impl<'a> Inputs<'a> {
             last_virtual_pv: None,
             last_host_pv: None,
             last_host_pvc: None,
+            same_storage: None,
         }
     }
 

@@ -174,6 +174,28 @@ pub fn host_name_cluster(
     safe_concat(&["vcluster", name, "x", host_namespace, "x", vcluster])
 }
 
+/// The host class of a tenant volume (SPEC T2): N3 of the class, and for no class (`""`) the
+/// N3 formula over the empty name, a class of this virtual cluster's own, so that classless
+/// claims and classless PVs of one virtual cluster bind only each other on the host.
+///
+/// # Errors
+///
+/// A non-ASCII part (SPEC N1).
+///
+/// ```
+/// use pv_translate::names::host_class_name;
+/// assert_eq!(host_class_name("gp3", "test", "suffix")?, "vcluster-gp3-x-test-x-suffix");
+/// assert_eq!(host_class_name("", "test", "suffix")?, "vcluster--x-test-x-suffix");
+/// # Ok::<(), pv_translate::names::NameError>(())
+/// ```
+pub fn host_class_name(
+    class: &str,
+    host_namespace: &str,
+    vcluster: &str,
+) -> Result<String, NameError> {
+    safe_concat(&["vcluster", class, "x", host_namespace, "x", vcluster])
+}
+
 /// N4: the `vcluster.loft.sh/managed-by` value on cluster-scoped host objects.
 ///
 /// # Errors

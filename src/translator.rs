@@ -252,7 +252,9 @@ impl Translator {
                 last_virtual_pv: inputs.last_virtual_pv,
                 last_host_pv: inputs.last_host_pv,
                 virtual_pvc: inputs.virtual_pvc,
+                host_pvc: inputs.host_pvc,
                 host_class: inputs.host_storage_class,
+                same_storage: inputs.same_storage,
             },
             &self.context,
             &mut why,
@@ -260,8 +262,10 @@ impl Translator {
         Ok((fates, why.finish()))
     }
 
-    /// B1, B2 for a pair given both PVs as they were at the last sync and as they are now, and
-    /// the virtual PVC, if any (S7, S8): [`Translator::pv_pair`] with history.
+    /// B1, B2 for a pair given both PVs as they were at the last sync and as they are now, the
+    /// virtual PVC, if any (S7, S8), and its host copy, if any (T3: a mirror is written through
+    /// only when its host PV was provisioned for that host PVC): [`Translator::pv_pair`] with
+    /// history.
     ///
     /// # Errors
     ///
@@ -271,6 +275,7 @@ impl Translator {
         last: PvPair<'_>,
         current: PvPair<'_>,
         virtual_pvc: Option<&PersistentVolumeClaim>,
+        host_pvc: Option<&PersistentVolumeClaim>,
     ) -> Result<PairDecision, Error> {
         for (before, now) in [
             (last.virtual_pv, current.virtual_pv),
@@ -292,6 +297,7 @@ impl Translator {
             .with_host_pv(current.host_pv)
             .with_last_pvs(Some(last.virtual_pv), Some(last.host_pv));
         inputs.virtual_pvc = virtual_pvc;
+        inputs.host_pvc = host_pvc;
         self.pv_pair(&inputs)
     }
 

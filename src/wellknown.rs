@@ -45,6 +45,17 @@ pub const BINDER_ANNOTATIONS: [&str; 4] = [
     "volume.kubernetes.io/storage-provisioner",
 ];
 
+/// Annotations through which the host's controllers act on a PV: which provisioner deletes its
+/// disk (`provisioned-by`, `migrated-to`), who bound it. Never from a tenant's PV to the host
+/// (SPEC T0, T3): with `pv.kubernetes.io/provisioned-by` a tenant PV naming another team's disk
+/// would have a CSI provisioner delete that disk once released.
+pub const PV_CONTROLLER_ANNOTATIONS: [&str; 4] = [
+    "pv.kubernetes.io/provisioned-by",
+    "pv.kubernetes.io/migrated-to",
+    "pv.kubernetes.io/bound-by-controller",
+    "kubernetes.io/createdby",
+];
+
 /// Whether an annotation key names a CSI secret (`...-secret-name`, `...-secret-namespace`):
 /// never copied to a host object, a tenant must not choose the secrets host drivers use
 /// (SPEC H1, C2).

@@ -103,12 +103,13 @@ fn unexplained_calls_allocate_about_what_cloning_their_output_does() {
     let (call, out) = count(|| sync.host_pv(&tenant_inputs).unwrap().desired.unwrap());
     let (clone, _) = count(|| out.clone());
     // Name and class (N3), the marker label (key, value), five bookkeeping annotations and
-    // managed-annotations (key and value each).
+    // managed-annotations (key and value each), the claimRef reserved for the claim's host copy
+    // (T2: kind, apiVersion, namespace, name).
     rows.push(Row {
         name: "host_pv",
         call,
         clone,
-        extra: 16,
+        extra: 20,
     });
 
     let (owned, _) = count(|| sync.host_pv_owned(tenant.clone()).unwrap());
@@ -118,7 +119,7 @@ fn unexplained_calls_allocate_about_what_cloning_their_output_does() {
         call: owned.saturating_sub(input_clone),
         clone: 0,
         // host_pv's strings and the map nodes of the rebuilt label and annotation maps.
-        extra: 20,
+        extra: 24,
     });
 
     let pvc_inputs = Inputs::new().with_virtual_pvc(&pvc);
@@ -143,18 +144,38 @@ fn unexplained_calls_allocate_about_what_cloning_their_output_does() {
         extra: 24,
     });
 
-    let mut edited = mirror.clone();
-    if let Some(spec) = edited.spec.as_mut() {
-        spec.persistent_volume_reclaim_policy = Some("Delete".to_owned());
+    // SPEC T3: a mirror is written through only when its host PV was provisioned for the host
+    // copy of the claim (`pvc-<uid>` bound to that uid).
+    let uid = host
+        .metadata
+        .name
+        .as_deref()
+        .and_then(|n| n.strip_prefix("pvc-"))
+        .unwrap()
+        .to_owned();
+    let mut host = host;
+    if let Some(claim) = host.spec.as_mut().and_then(|s| s.claim_ref.as_mut()) {
+        claim.uid = Some(uid.clone());
     }
+    let mut host_pvc = sync
+        .host_pvc(&Inputs::new().with_virtual_pvc(&pvc))
+        .unwrap()
+        .desired
+        .unwrap();
+    host_pvc.metadata.uid = Some(uid);
+    // A resync of a pair in step: nothing changed since the last sync. (An update also lists
+    // its changed fields as JSON pointers, which serialises both specs: not budgeted here.)
     let (call, out) = count(|| {
         sync.keep_in_step(
             PvPair::new(&mirror, &host),
-            PvPair::new(&edited, &host),
+            PvPair::new(&mirror, &host),
             Some(&pvc),
+            Some(&host_pvc),
         )
         .unwrap()
     });
+    assert_eq!(out.host_pv.action, pv_translate::Action::Unchanged);
+    assert!(out.explanation.is_none());
     let both = (
         out.virtual_pv.desired.clone().unwrap(),
         out.host_pv.desired.clone().unwrap(),

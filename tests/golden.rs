@@ -333,7 +333,7 @@ macro_rules! deviations {
     };
 }
 
-const DEVIATIONS: [(&str, Deviation); 17] = deviations![
+const DEVIATIONS: [(&str, Deviation); 21] = deviations![
     m5_invalid_identity_is_an_error,
     n1_non_ascii_name_is_an_error,
     f7_invalid_pvc_is_an_error,
@@ -351,6 +351,10 @@ const DEVIATIONS: [(&str, Deviation); 17] = deviations![
     p2_mirrored_pv_keeps_host_name_with_evidence,
     c2_beta_default_class_key_stripped,
     c2_csi_secret_parameters_dropped,
+    t1_secret_references_name_the_host_copies,
+    t2_classless_tenant_pvs_get_a_class_of_their_own,
+    t2_claimed_tenant_pvs_are_reserved_for_their_claim,
+    t3_host_controller_annotations_never_copied,
 ];
 
 /// SPEC M5 *(0.2)*: "`V` and `H` are non-empty DNS-1123 labels (at most 63 bytes of `a-z`,
@@ -585,6 +589,148 @@ fn h1_csi_secret_annotations_never_copied(c: &Inputs, mut e: Expected) -> Expect
         .collect();
     if !secret_keys.is_empty() {
         drop_copied_annotations(object, &secret_keys);
+    }
+    e
+}
+
+/// SPEC T1 *(0.3)*: every secret reference of a tenant PV (the five CSI ones, `secretRef` of
+/// cephfs, rbd, iscsi, flexVolume, scaleIO, storageos, cinder, azureFile's and glusterfs's)
+/// "names the host copy of the tenant's own object: namespace `H`, name N2(name, namespace of
+/// the reference)"; a reference without namespace resolves to the claim's; a
+/// `csi.volumeAttributes` key containing `secret` or `namespace` keeps the PV off the host.
+fn t1_secret_references_name_the_host_copies(c: &Inputs, mut e: Expected) -> Expected {
+    let verbatim = c.option("tenantSecretRefs").and_then(Value::as_str) == Some("Verbatim");
+    let (Some(pv), true, false) = (c.object("virtualPv"), c.is_host_pv(), verbatim) else {
+        return e;
+    };
+    let opaque = pv
+        .pointer("/spec/csi/volumeAttributes")
+        .and_then(Value::as_object)
+        .is_some_and(|attributes| {
+            attributes.keys().any(|k| {
+                let k = k.to_ascii_lowercase();
+                k.contains("secret") || k.contains("namespace")
+            })
+        });
+    if opaque && matches!(e, Expected::Object(_)) {
+        return Expected::Absent;
+    }
+    let Expected::Object(object) = &mut e else {
+        return e;
+    };
+    let claim_namespace = str_at(pv, "/spec/claimRef/namespace").to_owned();
+    let references = [
+        ("/spec/csi/controllerPublishSecretRef", "name", "namespace"),
+        ("/spec/csi/nodeStageSecretRef", "name", "namespace"),
+        ("/spec/csi/nodePublishSecretRef", "name", "namespace"),
+        ("/spec/csi/controllerExpandSecretRef", "name", "namespace"),
+        ("/spec/csi/nodeExpandSecretRef", "name", "namespace"),
+        ("/spec/cephfs/secretRef", "name", "namespace"),
+        ("/spec/rbd/secretRef", "name", "namespace"),
+        ("/spec/iscsi/secretRef", "name", "namespace"),
+        ("/spec/flexVolume/secretRef", "name", "namespace"),
+        ("/spec/scaleIO/secretRef", "name", "namespace"),
+        ("/spec/cinder/secretRef", "name", "namespace"),
+        ("/spec/storageos/secretRef", "name", "namespace"),
+        ("/spec/azureFile", "secretName", "secretNamespace"),
+        ("/spec/glusterfs", "endpoints", "endpointsNamespace"),
+    ];
+    for (pointer, name_key, namespace_key) in references {
+        let Some(reference) = pv.pointer(pointer) else {
+            continue;
+        };
+        let name = str_at(reference, &format!("/{name_key}"));
+        let namespace = match str_at(reference, &format!("/{namespace_key}")) {
+            "" => claim_namespace.as_str(),
+            written => written,
+        };
+        if namespace.is_empty() {
+            return Expected::Absent;
+        }
+        if let Some(target) = object.pointer_mut(pointer).and_then(Value::as_object_mut) {
+            if !name.is_empty() {
+                target.insert(
+                    name_key.to_owned(),
+                    Value::String(host_name_namespaced(name, namespace, c.v())),
+                );
+            }
+            target.insert(namespace_key.to_owned(), Value::String(c.h().to_owned()));
+        }
+    }
+    e
+}
+
+/// SPEC T2 *(0.3)*: "a class of `\"\"` (no class) [...] on the host copy of a tenant PV is written
+/// as N3(`\"\"`) in every mode" (the N3 formula over the empty name), unless
+/// `tenantBinding: Verbatim`.
+fn t2_classless_tenant_pvs_get_a_class_of_their_own(c: &Inputs, mut e: Expected) -> Expected {
+    let verbatim = c.option("tenantBinding").and_then(Value::as_str) == Some("Verbatim");
+    let (Some(pv), true, false, Expected::Object(object)) =
+        (c.object("virtualPv"), c.is_host_pv(), verbatim, &mut e)
+    else {
+        return e;
+    };
+    if str_at(pv, "/spec/storageClassName").is_empty()
+        && let Some(spec) = object.get_mut("spec").and_then(Value::as_object_mut)
+    {
+        spec.insert(
+            "storageClassName".to_owned(),
+            Value::String(safe_concat(&["vcluster", "", "x", c.h(), "x", c.v()])),
+        );
+    }
+    e
+}
+
+/// SPEC T2 *(0.3)*: "the host copy of a claimed tenant PV is reserved for its claim
+/// (`claimRef`: namespace `H`, name N2 of the virtual claim)", unless `tenantBinding: Verbatim`.
+fn t2_claimed_tenant_pvs_are_reserved_for_their_claim(c: &Inputs, mut e: Expected) -> Expected {
+    let verbatim = c.option("tenantBinding").and_then(Value::as_str) == Some("Verbatim");
+    let (Some(pv), true, false, Expected::Object(object)) =
+        (c.object("virtualPv"), c.is_host_pv(), verbatim, &mut e)
+    else {
+        return e;
+    };
+    let (name, namespace) = (
+        str_at(pv, "/spec/claimRef/name"),
+        str_at(pv, "/spec/claimRef/namespace"),
+    );
+    if !name.is_empty()
+        && !namespace.is_empty()
+        && let Some(spec) = object.get_mut("spec").and_then(Value::as_object_mut)
+    {
+        spec.insert(
+            "claimRef".to_owned(),
+            serde_json::json!({
+                "apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                "namespace": c.h(), "name": host_name_namespaced(name, namespace, c.v()),
+            }),
+        );
+    }
+    e
+}
+
+/// SPEC T0/T3 *(0.3)*: the annotations through which the host's controllers act on a PV
+/// (`pv.kubernetes.io/provisioned-by`, `pv.kubernetes.io/migrated-to`,
+/// `pv.kubernetes.io/bound-by-controller`, `kubernetes.io/createdby`) never go from a tenant PV
+/// to its host copy.
+fn t3_host_controller_annotations_never_copied(c: &Inputs, mut e: Expected) -> Expected {
+    let (Some(pv), true, Expected::Object(object)) =
+        (c.object("virtualPv"), c.is_host_pv(), &mut e)
+    else {
+        return e;
+    };
+    let keys: Vec<String> = [
+        "pv.kubernetes.io/provisioned-by",
+        "pv.kubernetes.io/migrated-to",
+        "pv.kubernetes.io/bound-by-controller",
+        "kubernetes.io/createdby",
+    ]
+    .into_iter()
+    .filter(|k| annotation(pv, k).is_some())
+    .map(str::to_owned)
+    .collect();
+    if !keys.is_empty() {
+        drop_copied_annotations(object, &keys);
     }
     e
 }

@@ -1371,15 +1371,31 @@ fn y3_the_syncer_never_writes_a_host_pv_claimed_in_another_namespace() {
 fn y3_violations_name_the_step_that_caused_them() {
     // A sync-mode starting world whose mirrored virtual PV says Delete while its host PV says
     // Retain: the first settle plans without a previous snapshot, so by R2 neither side counts
-    // as changed and the difference stays; Y3 reports it after step 0.
+    // as changed and the difference stays; Y3 reports it after step 0. (The host PV was
+    // provisioned for the host claim, `pvc-<its uid>`, so the mirror is written through, T3.)
     let host_pvc_name = host_claim("data", "default");
     let mut host_volume = pv("pvc-host", "1Gi", Some("gp3"), "Retain");
     host_volume.spec.as_mut().unwrap().claim_ref = Some(typed(json!({
         "kind": "PersistentVolumeClaim", "apiVersion": "v1",
-        "namespace": H, "name": host_pvc_name, "uid": "host-claim-uid",
+        "namespace": H, "name": host_pvc_name, "uid": "host",
     })));
     let mut claim = static_pvc(H, &host_pvc_name, "1Gi", "gp3", "pvc-host");
-    claim.metadata.uid = Some("host-claim-uid".to_owned());
+    claim.metadata.uid = Some("host".to_owned());
+    // The host copy of `default/data`, as P1 made it (R5's marker and object-name).
+    claim.metadata.labels = Some(
+        [("vcluster.loft.sh/managed-by".to_owned(), V.to_owned())]
+            .into_iter()
+            .collect(),
+    );
+    claim.metadata.annotations = Some(
+        [
+            ("vcluster.loft.sh/object-name", "data"),
+            ("vcluster.loft.sh/object-namespace", "default"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect(),
+    );
     let host = objects(
         vec![claim],
         vec![host_volume],

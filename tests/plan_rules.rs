@@ -43,7 +43,8 @@ fn host_pvc_of(pvc: &PersistentVolumeClaim, volume: &str, t: &Translator) -> Per
         .desired
         .unwrap();
     edit(&created, |v| {
-        v["metadata"]["uid"] = json!("host-pvc-uid");
+        // A provisioner names the PV `pvc-<host PVC uid>` (SPEC T3).
+        v["metadata"]["uid"] = json!(volume.strip_prefix("pvc-").unwrap_or("host-pvc-uid"));
         v["spec"]["volumeName"] = json!(volume);
         v["metadata"]["annotations"]["pv.kubernetes.io/bind-completed"] = json!("yes");
         v["status"] = json!({"phase": "Bound", "accessModes": ["ReadWriteOnce"],
@@ -51,7 +52,8 @@ fn host_pvc_of(pvc: &PersistentVolumeClaim, volume: &str, t: &Translator) -> Per
     })
 }
 
-/// A dynamically provisioned host PV for the host PVC `claim`.
+/// A dynamically provisioned host PV for the host PVC `claim` (whose uid is the name's part
+/// after `pvc-`, as a provisioner names it; SPEC T3).
 fn host_pv(name: &str, claim: &str, policy: &str) -> PersistentVolume {
     from_json(json!({
         "metadata": {"name": name, "uid": format!("uid-{name}")},
@@ -60,7 +62,8 @@ fn host_pv(name: &str, claim: &str, policy: &str) -> PersistentVolume {
             "csi": {"driver": "ebs.csi.aws.com", "volumeHandle": format!("vol-{name}")},
             "persistentVolumeReclaimPolicy": policy, "storageClassName": "standard",
             "claimRef": {"kind": "PersistentVolumeClaim", "apiVersion": "v1", "namespace": H,
-                         "name": claim, "uid": "host-pvc-uid"},
+                         "name": claim,
+                         "uid": name.strip_prefix("pvc-").unwrap_or("host-pvc-uid")},
         },
         "status": {"phase": "Bound"},
     }))
@@ -490,9 +493,9 @@ fn r5_a_host_pvc_of_another_virtual_cluster_is_never_deleted() {
 }
 
 #[test]
-fn r3_a_conflict_wins_and_a_mirror_never_replaces_a_tenant_pv() {
+fn t2_a_tenant_pv_named_like_its_mirrored_host_pv_is_that_mirror() {
     let t = translator(PvMode::Sync);
-    // The tenant made a PV named like the host PV its PVC is bound to.
+    // The tenant made (or de-annotated) a PV named like the host PV its PVC is bound to.
     let (snapshot, _) = one_volume("Retain", PvMode::Sync);
     let tenant: PersistentVolume = from_json(json!({
         "metadata": {"name": "pvc-1"},
@@ -508,20 +511,24 @@ fn r3_a_conflict_wins_and_a_mirror_never_replaces_a_tenant_pv() {
         snapshot.host_cluster.clone(),
     );
     let plan = t.plan(None, &current);
+    // It is the mirror, made again (its source cannot be updated): never sent to the host as
+    // a second PV of the same disk.
     let virtual_pv = find(&plan, ClusterSide::Virtual, Kind::PersistentVolume, "pvc-1").unwrap();
-    assert!(
-        matches!(virtual_pv.action, Action::Conflict { rule: Rule::S6, .. }),
-        "{}",
-        virtual_pv.action
-    );
-    // A conflict's desired object is the object as it is: the tenant's PV, not "absent".
+    assert_eq!(virtual_pv.action, Action::Recreate, "{}", virtual_pv.action);
+    let Some(Object::PersistentVolume(mirror)) = &virtual_pv.desired else {
+        panic!("{virtual_pv:?}")
+    };
     assert_eq!(
-        virtual_pv.desired,
-        current
-            .virtual_cluster
-            .pv("pvc-1")
-            .cloned()
-            .map(|pv| Object::PersistentVolume(Box::new(pv)))
+        mirror.metadata.annotations.as_ref().unwrap()["vcluster.loft.sh/host-pv"],
+        "pvc-1"
+    );
+    assert!(mirror.spec.as_ref().unwrap().csi.is_some());
+    assert!(mirror.spec.as_ref().unwrap().nfs.is_none());
+    assert!(
+        plan.actions
+            .iter()
+            .all(|a| a.cluster == ClusterSide::Virtual || a.action.writes_nothing()),
+        "{plan:#?}"
     );
 }
 
@@ -617,33 +624,40 @@ fn r1_invalid_objects_are_errors_and_the_rest_of_the_plan_stands() {
     assert!(find(&plan, ClusterSide::Virtual, Kind::PersistentVolume, "pvc-1").is_some());
 }
 
-/// R3's precedence between two rules deciding the same object: the tenant's PV `pvc-1` is
-/// updated from its host copy (B1: the host's status), while host PV `pvc-1`, bound to the
-/// tenant's claim, would be mirrored under the same name. The conflict wins, whatever order the
-/// pairs are decided in, and the update alone is filed when there is no mirror to refuse.
+/// R3's precedence between two rules deciding the same object: virtual PV `pvc-1` mirrors host
+/// PV `other` (its claim's, S5's evidence) and is updated from it (B2: the host's status), while
+/// host PV `pvc-1`, bound to another claim of the tenant, would be mirrored under the same name
+/// (S6): a conflict, and it wins; the update alone is filed when there is no mirror to refuse.
 #[test]
 fn r3_a_conflict_outranks_an_update_of_the_same_object() {
     let t = translator(PvMode::Sync);
     let (snapshot, _) = one_volume("Retain", PvMode::Sync);
-    let tenant: PersistentVolume = from_json(json!({
-        "metadata": {"name": "pvc-1"},
-        "spec": {"accessModes": ["ReadWriteOnce"], "capacity": {"storage": "1Gi"},
-                 "nfs": {"server": "s", "path": "/p"}},
-    }));
-    let mut copy = t
-        .host_pv(&pv_translate::Inputs::new().with_virtual_pv(&tenant))
+    // default/old on host PV `other`, provisioned for its host copy; the virtual PV `pvc-1`
+    // mirrors it (a retained volume the tenant renamed nothing of: S5 evidence).
+    let old = bound_pvc("default", "old", "pvc-1");
+    let old_host_claim = host_pvc_of(&old, "other", &t);
+    let other = host_pv("other", "old-x-default-x-vc", "Retain");
+    let mirror = t
+        .virtual_pv(
+            &pv_translate::Inputs::new()
+                .with_host_pv(&other)
+                .with_virtual_pvc(&old),
+        )
         .unwrap()
         .desired
         .unwrap();
-    copy.status = Some(from_json(json!({"phase": "Available"})));
+    let renamed = edit(&mirror, |v| {
+        v["metadata"]["name"] = json!("pvc-1");
+        v["status"] = json!({"phase": "Released"});
+    });
     let pvcs: Vec<PersistentVolumeClaim> = snapshot.virtual_cluster.pvcs().cloned().collect();
     let host_pvcs: Vec<PersistentVolumeClaim> = snapshot.host_cluster.pvcs().cloned().collect();
     let colliding: Vec<PersistentVolume> = snapshot.host_cluster.pvs().cloned().collect();
 
-    // Without the colliding host PV: the tenant's PV takes its copy's status.
+    // Without the colliding host PV: the mirror takes its host PV's status.
     let alone = Snapshot::new(
-        objects(pvcs.clone(), vec![tenant.clone()], vec![]),
-        objects(host_pvcs.clone(), vec![copy.clone()], vec![]),
+        objects(vec![], vec![renamed.clone()], vec![]),
+        objects(vec![old_host_claim.clone()], vec![other.clone()], vec![]),
     );
     let plan = t.plan(None, &alone);
     let update = find(&plan, ClusterSide::Virtual, Kind::PersistentVolume, "pvc-1").unwrap();
@@ -655,8 +669,12 @@ fn r3_a_conflict_outranks_an_update_of_the_same_object() {
 
     // With it: one action for the object, the conflict.
     let both = Snapshot::new(
-        objects(pvcs, vec![tenant], vec![]),
-        objects(host_pvcs, [colliding, vec![copy]].concat(), vec![]),
+        objects(pvcs, vec![renamed], vec![]),
+        objects(
+            [host_pvcs, vec![old_host_claim]].concat(),
+            [colliding, vec![other]].concat(),
+            vec![],
+        ),
     );
     let plan = t.plan(None, &both);
     let same: Vec<&PlannedAction> = plan
@@ -669,6 +687,14 @@ fn r3_a_conflict_outranks_an_update_of_the_same_object() {
         matches!(same[0].action, Action::Conflict { rule: Rule::S6, .. }),
         "{}",
         same[0].action
+    );
+    // A conflict's desired object is the object as it is.
+    assert_eq!(
+        same[0].desired,
+        both.virtual_cluster
+            .pv("pvc-1")
+            .cloned()
+            .map(|pv| Object::PersistentVolume(Box::new(pv)))
     );
 }
 

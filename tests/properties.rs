@@ -97,7 +97,7 @@ fn every_entry_point(t: &Translator, s: &Scenario) -> Outputs {
         );
         out.record(
             "keep_in_step",
-            &t.keep_in_step(last, PvPair::new(v, h), pvc),
+            &t.keep_in_step(last, PvPair::new(v, h), pvc, s.host_pvc.as_ref()),
         );
     }
     if let Some(class) = &s.host_class {
@@ -656,7 +656,7 @@ fn i7_every_desired_pv_is_schema_valid() {
                     s.last_virtual_pv.as_ref().unwrap_or(v),
                     s.last_host_pv.as_ref().unwrap_or(h),
                 );
-                if let Ok(d) = t.keep_in_step(last, PvPair::new(v, h), pvc) {
+                if let Ok(d) = t.keep_in_step(last, PvPair::new(v, h), pvc, s.host_pvc.as_ref()) {
                     desired.extend(d.virtual_pv.desired.map(|pv| ("keep_in_step.virtual", pv)));
                     desired.extend(d.host_pv.desired.map(|pv| ("keep_in_step.host", pv)));
                 }

@@ -15,14 +15,13 @@
 mod generators;
 
 use generators::{
-    Kind, Material, Setup, b1_edit, claim_ref, debug, edited, garbage, host_copy, is_node_volume,
-    material, mirror_of, pv, pvc, run, s7_claim, same_capacity, setup, sources, to_json, with_json,
+    Kind, Material, Setup, b1_edit, claim_ref, debug, edited, garbage, host_copy, material,
+    mirror_of, pv, pvc, run, s7_claim, same_capacity, setup, sources, to_json, with_json,
 };
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
 use proptest::prelude::*;
-use pv_translate::{
-    Action, ConflictPolicy, PvMode, PvPair, RetainedPvMirroring, TenantNodeVolumes,
-};
+use pv_translate::sync::ConflictReason;
+use pv_translate::{Action, ConflictPolicy, PvMode, PvPair, RetainedPvMirroring};
 use serde_json::{Value, json};
 
 /// Pairs that exist on both sides, with their last synced versions and edits since.
@@ -63,12 +62,19 @@ fn keep_in_step_reaches_a_fixed_point(name: &'static str, setups: BoxedStrategy<
                 s.last_virtual_pv.as_ref().unwrap_or(v),
                 s.last_host_pv.as_ref().unwrap_or(h),
             );
-            let Ok(first) = t.keep_in_step(last, PvPair::new(v, h), pvc) else {
+            let Ok(first) = t.keep_in_step(last, PvPair::new(v, h), pvc, s.host_pvc.as_ref())
+            else {
                 return Ok(());
             };
             let waits = |a: &Action| matches!(a, Action::Wait { .. });
+            // A conflict writes nothing: there is no result to apply (R5/S3 on the host, an
+            // immutable change the tenant's own PV cannot take).
             let not_ours = matches!(first.host_pv.action, Action::Conflict { .. })
                 && first.conflicts.is_empty();
+            let stuck = matches!(first.virtual_pv.action, Action::Conflict { .. });
+            if stuck {
+                return Ok(());
+            }
             let (Some(v1), Some(h1)) = (&first.virtual_pv.desired, &first.host_pv.desired) else {
                 return Ok(());
             };
@@ -77,7 +83,7 @@ fn keep_in_step_reaches_a_fixed_point(name: &'static str, setups: BoxedStrategy<
             }
             let applied = PvPair::new(v1, h1);
             let second = t
-                .keep_in_step(applied, applied, pvc)
+                .keep_in_step(applied, applied, pvc, s.host_pvc.as_ref())
                 .map_err(|e| TestCaseError::fail(format!("applied: {e}")))?;
             prop_assert_eq!(
                 &second.virtual_pv.action,
@@ -125,23 +131,29 @@ fn b1_b2_keep_in_step_reaches_a_fixed_point_with_default_conflicts_and_mirroring
 
 /// A pair in step, built from the rules here (not by B1): a mirror with its host PV (S6-S8),
 /// or a tenant PV with the host copy H1 made of it, bound or not; and the virtual PVC given.
-fn in_step_pair(
-    setup: &Setup,
-    m: &Material,
-    tenant: bool,
-) -> Option<(
+/// A pair in step: the virtual PV, the host PV, the virtual PVC and its host copy (when given),
+/// and whether the host PV is written through (T3).
+type InStepPair = (
     PersistentVolume,
     PersistentVolume,
     Option<PersistentVolumeClaim>,
-)> {
+    Option<PersistentVolumeClaim>,
+    bool,
+);
+
+fn in_step_pair(setup: &Setup, m: &Material, tenant: bool) -> Option<InStepPair> {
     let cluster = &setup.cluster;
     let h = cluster.host_namespace();
     let mut body = m.pvc.clone();
     body.terminating = false;
+    // A provisioned volume (SPEC T3): named `pvc-<host PVC uid>`, bound to that host PVC, so
+    // that the mirror is written through.
+    let uid = generators::provisioned_uid(&m.pv_name);
+    let host_name = format!("pvc-{uid}");
     let host_claim = claim_ref(
         Some(h),
         &cluster.host_name(&body.name, &body.namespace).unwrap(),
-        Some("host-pvc-uid"),
+        Some(&uid),
     );
     let given = m.flags.with_pvc;
     if tenant {
@@ -166,12 +178,14 @@ fn in_step_pair(
             }
             v["status"] = status;
         });
-        Some((tenant, copy, (bound && given).then_some(claim)))
+        // A tenant's own PV is always written through to its copy.
+        Some((tenant, copy, (bound && given).then_some(claim), None, true))
     } else {
         let mut host_body = m.host.clone();
         host_body.terminating = false;
-        let host = pv(&m.pv_name, &host_body, Some(host_claim));
-        let claim = pvc(&body, Some(&m.pv_name));
+        let host = pv(&host_name, &host_body, Some(host_claim));
+        let claim = pvc(&body, Some(&host_name));
+        let host_pvc = generators::host_pvc_of(setup, &body, &host_name);
         let mirror = mirror_of(&host, Some(&claim));
         // S8 without a PVC: the host PV's class.
         let mirror = if given {
@@ -182,7 +196,15 @@ fn in_step_pair(
                     to_json(&host.spec.as_ref().unwrap().storage_class_name);
             })
         };
-        Some((mirror, host, given.then_some(claim)))
+        // T3: written through only when the claim and its host copy prove the host PV was
+        // provisioned for it; without them the mirror is read-only.
+        Some((
+            mirror,
+            host,
+            given.then_some(claim),
+            given.then_some(host_pvc),
+            given,
+        ))
     }
 }
 
@@ -194,7 +216,7 @@ fn b1_fields(pv: &PersistentVolume) -> Value {
         spec.get("persistentVolumeReclaimPolicy"),
         spec.get("accessModes"),
         spec.get("nodeAffinity"),
-        spec.get("volumeMode"),
+        spec.get("volumeMode").unwrap_or(&json!("Filesystem")),
         spec.get("mountOptions"),
         sources(pv),
     ])
@@ -218,7 +240,7 @@ fn b1_b2_nothing_changed_nothing_moves() {
             ("an unchanged pair that differs moved no B1 field", 15),
         ],
         |(setup, m, tenant, equal), tally| {
-            let Some((v, h, pvc)) = in_step_pair(&setup, &m, tenant) else {
+            let Some((v, h, pvc, host_pvc, writable)) = in_step_pair(&setup, &m, tenant) else {
                 return Ok(());
             };
             // Both as an API server stores them: quantities in canonical form (SPEC §0 0.2),
@@ -231,7 +253,7 @@ fn b1_b2_nothing_changed_nothing_moves() {
                 (edited(&v, &m.virtual_edits), edited(&h, &m.host_edits))
             };
             let now = PvPair::new(&v, &h);
-            let result = t.keep_in_step(now, now, pvc.as_ref());
+            let result = t.keep_in_step(now, now, pvc.as_ref(), host_pvc.as_ref());
             let result = result.map_err(|e| TestCaseError::fail(format!("{e}")))?;
             if equal {
                 prop_assert_eq!(
@@ -249,14 +271,16 @@ fn b1_b2_nothing_changed_nothing_moves() {
                 tally.hit("an unchanged pair in step stayed unchanged");
                 return Ok(());
             }
-            // Neither side changed since the last sync: whatever differs, B1 moves nothing.
-            for (side, current, desired) in [
-                ("virtual", &v, &result.virtual_pv.desired),
+            // Neither side changed since the last sync: whatever differs, B1 moves nothing. A
+            // read-only mirror (T3) shows the host PV as it is.
+            let virtual_wanted = if writable { &v } else { &h };
+            for (side, wanted, desired) in [
+                ("virtual", virtual_wanted, &result.virtual_pv.desired),
                 ("host", &h, &result.host_pv.desired),
             ] {
                 if let Some(desired) = desired {
-                    prop_assert_eq!(b1_fields(desired), b1_fields(current), "{}", side);
-                    prop_assert!(same_capacity(desired, current), "{} capacity", side);
+                    prop_assert_eq!(b1_fields(desired), b1_fields(wanted), "{}", side);
+                    prop_assert!(same_capacity(desired, wanted), "{} capacity", side);
                 }
             }
             prop_assert!(result.conflicts.is_empty(), "{:?}", result.conflicts);
@@ -276,7 +300,14 @@ fn b1_groups(pv: &PersistentVolume) -> [(&'static str, Value); 6] {
         ("reclaim policy", field("persistentVolumeReclaimPolicy")),
         ("access modes", field("accessModes")),
         ("node affinity", field("nodeAffinity")),
-        ("volume mode", field("volumeMode")),
+        // The API server's default: unset is Filesystem.
+        (
+            "volume mode",
+            match field("volumeMode") {
+                Value::Null => json!("Filesystem"),
+                mode => mode,
+            },
+        ),
         ("mount options", field("mountOptions")),
         ("volume source", Value::Object(sources(pv))),
     ]
@@ -297,7 +328,7 @@ fn b1_a_change_on_one_side_reaches_the_other() {
         // An edit may set the value a field already had (then nothing changed).
         &[("a field changed on one side was checked on the other", 50)],
         |(setup, m, tenant, virtual_side, edits), tally| {
-            let Some((v, h, pvc)) = in_step_pair(&setup, &m, tenant) else {
+            let Some((v, h, pvc, host_pvc, writable)) = in_step_pair(&setup, &m, tenant) else {
                 return Ok(());
             };
             let (v_now, h_now) = if virtual_side {
@@ -311,9 +342,19 @@ fn b1_a_change_on_one_side_reaches_the_other() {
                     PvPair::new(&v, &h),
                     PvPair::new(&v_now, &h_now),
                     pvc.as_ref(),
+                    host_pvc.as_ref(),
                 )
                 .map_err(|e| TestCaseError::fail(format!("{e}")))?;
-            prop_assert!(result.conflicts.is_empty(), "{:?}", result.conflicts);
+            // Only one side changed: the only conflicts are changes the other side cannot take
+            // on an existing PV.
+            prop_assert!(
+                result
+                    .conflicts
+                    .iter()
+                    .all(|c| c.reason != ConflictReason::BothChanged),
+                "{:?}",
+                result.conflicts
+            );
             let (changed, before, other) = if virtual_side {
                 (&v_now, &v, &result.host_pv)
             } else {
@@ -324,27 +365,65 @@ fn b1_a_change_on_one_side_reaches_the_other() {
                 .as_ref()
                 .ok_or_else(|| TestCaseError::fail(format!("no desired PV: {other:?}")))?;
             let mut checked = false;
-            for ((group, now), ((_, was), (_, got))) in b1_groups(changed)
+            let other_before = if virtual_side { &h } else { &v };
+            // ValidatePersistentVolumeUpdate: the source and the volume mode never change on an
+            // existing PV, node affinity only from unset. A change the other side cannot take
+            // makes it a conflict, and nothing at all is written to it, except a mirror, which is
+            // made again with it. T3: a read-only mirror never writes to the host.
+            let immutable = |group: &str| match group {
+                "volume source" | "volume mode" => true,
+                "node affinity" => other_before
+                    .spec
+                    .as_ref()
+                    .is_some_and(|s| s.node_affinity.is_some()),
+                _ => false,
+            };
+            let groups: Vec<_> = b1_groups(changed)
                 .into_iter()
-                .zip(b1_groups(before).into_iter().zip(b1_groups(target)))
-            {
-                if now == was {
-                    continue;
-                }
-                // H1 0.2: a node volume never reaches the host this way unless allowed.
-                let vetoed = virtual_side
-                    && group == "volume source"
-                    && is_node_volume(changed)
-                    && setup.options.tenant_node_volumes == TenantNodeVolumes::Deny;
-                if vetoed {
-                    prop_assert_eq!(&got, &was, "a denied node volume reached the host");
+                .zip(b1_groups(before))
+                .zip(b1_groups(target).into_iter().zip(b1_groups(other_before)))
+                .filter(|(((_, now), (_, was)), _)| now != was)
+                .collect();
+            let cannot_take = groups
+                .iter()
+                .any(|(((group, _), _), _)| immutable(group) && (virtual_side || tenant));
+            // A conflict writes nothing (its desired object still shows the groups in step).
+            let read_only = virtual_side && !writable;
+            let blocked = read_only || cannot_take;
+            if cannot_take && writable {
+                let reason = if virtual_side {
+                    ConflictReason::ImmutableOnHost
                 } else {
+                    ConflictReason::ImmutableOnVirtual
+                };
+                prop_assert!(
+                    result.conflicts.iter().any(|c| c.reason == reason),
+                    "an immutable change without a conflict: {:?}",
+                    result.conflicts
+                );
+                prop_assert!(
+                    matches!(other.action, Action::Conflict { .. }),
+                    "{:?}",
+                    other.action
+                );
+            }
+            for (((group, now), _), ((_, got), (_, kept))) in groups {
+                if read_only {
+                    prop_assert_eq!(&got, &kept, "{} was written where it cannot be", group);
+                } else if !blocked {
                     prop_assert_eq!(&got, &now, "{} did not follow", group);
                 }
                 checked = true;
             }
             if !same_capacity(changed, before) {
-                prop_assert!(same_capacity(target, changed), "capacity did not follow");
+                if read_only {
+                    prop_assert!(
+                        same_capacity(target, other_before),
+                        "capacity was written where it cannot be"
+                    );
+                } else if !blocked {
+                    prop_assert!(same_capacity(target, changed), "capacity did not follow");
+                }
                 checked = true;
             }
             if checked {
@@ -381,8 +460,8 @@ fn b1_b2_keep_in_step_is_deterministic() {
                 s.last_host_pv.as_ref().unwrap_or(h),
             );
             let t = setup.translator();
-            let first = t.keep_in_step(last, PvPair::new(v, h), pvc);
-            let again = t.keep_in_step(last, PvPair::new(v, h), pvc);
+            let first = t.keep_in_step(last, PvPair::new(v, h), pvc, s.host_pvc.as_ref());
+            let again = t.keep_in_step(last, PvPair::new(v, h), pvc, s.host_pvc.as_ref());
             let copies = s.clone();
             let (cv, ch) = (
                 copies.virtual_pv.as_ref().unwrap(),
@@ -395,6 +474,7 @@ fn b1_b2_keep_in_step_is_deterministic() {
                 ),
                 PvPair::new(cv, ch),
                 copies.virtual_pvc.as_ref(),
+                copies.host_pvc.as_ref(),
             );
             prop_assert_eq!(debug(&first), debug(&again));
             prop_assert_eq!(debug(&first), debug(&fresh));

@@ -13,7 +13,7 @@ mod common;
 use common::{bound_pvc, edit, from_json, reclaim_policy};
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
 use pv_translate::explain::{Input, Source};
-use pv_translate::sync::{Conflict, SyncedField};
+use pv_translate::sync::{Conflict, ConflictReason, SyncedField};
 use pv_translate::{
     Action, ConflictPolicy, Error, Explanation, Inputs, Options, PvMode, PvPair, Rule,
     StorageClassMode, SyncMode, Translator, VirtualCluster,
@@ -51,7 +51,7 @@ fn host() -> PersistentVolume {
             "storageClassName": "gp3",
             "volumeMode": "Filesystem",
             "claimRef": {"kind": "PersistentVolumeClaim", "apiVersion": "v1", "namespace": "test",
-                         "name": "data-x-default-x-suffix", "uid": "host-pvc-uid"},
+                         "name": "data-x-default-x-suffix", "uid": "1"},
         },
         "status": {"phase": "Bound"},
     }))
@@ -60,6 +60,17 @@ fn host() -> PersistentVolume {
 /// The virtual PVC `default/data` bound to `pvc-1`, class `standard`.
 fn pvc() -> PersistentVolumeClaim {
     bound_pvc("default", "data", "pvc-1")
+}
+
+/// The host copy of [`pvc`] (P1), uid `1`: [`host`] was provisioned for it, so its mirror is
+/// written through (SPEC T3).
+fn host_pvc() -> PersistentVolumeClaim {
+    let made = translator()
+        .host_pvc(&Inputs::new().with_virtual_pvc(&pvc()))
+        .unwrap()
+        .desired
+        .unwrap();
+    edit(&made, |v| v["metadata"]["uid"] = json!("1"))
 }
 
 /// The virtual mirror of [`host`], as S6 makes it.
@@ -95,6 +106,7 @@ fn tenant_host(virtual_pv: &PersistentVolume) -> PersistentVolume {
 /// Both PVs after a sync, as the pair decision gives them.
 struct Synced {
     virtual_pv: PersistentVolume,
+    virtual_action: Action,
     host_pv: PersistentVolume,
     conflicts: Vec<Conflict>,
     explanation: Explanation,
@@ -106,15 +118,18 @@ fn sync(
     claim: Option<&PersistentVolumeClaim>,
     t: &Translator,
 ) -> Synced {
+    let host_pvc = host_pvc();
     let decision = t
         .keep_in_step(
             PvPair::new(last.0, last.1),
             PvPair::new(now.0, now.1),
             claim,
+            claim.map(|_| &host_pvc),
         )
         .unwrap();
     Synced {
         virtual_pv: decision.virtual_pv.desired.clone().unwrap(),
+        virtual_action: decision.virtual_pv.action.clone(),
         host_pv: decision.host_pv.desired.clone().unwrap(),
         conflicts: decision.conflicts.clone(),
         explanation: decision.explanation.unwrap(),
@@ -248,6 +263,7 @@ fn b1_conflicts_report_returns_conflict_and_changes_neither() {
         out.conflicts,
         vec![Conflict {
             field: SyncedField::ReclaimPolicy,
+            reason: ConflictReason::BothChanged,
             last_virtual: Some(json!("Delete")),
             last_host: Some(json!("Delete")),
             virtual_value: Some(json!("Retain")),
@@ -279,12 +295,39 @@ fn b1_volume_source_is_one_group() {
         json!({"server": "nfs.local", "path": "/export"}),
     );
     let out = sync((&v0, &h0), (&v, &h0), Some(&pvc()), &translator());
+    // The API server refuses to change an existing PV's source: B1 plans no such update, it
+    // reports a conflict for the whole group and the host PV keeps its source.
     let host_spec = spec(&out.host_pv);
-    assert_eq!(host_spec.get("csi"), None, "the old source is cleared");
-    assert_eq!(
-        host_spec["nfs"],
-        json!({"server": "nfs.local", "path": "/export"})
+    assert_eq!(host_spec["csi"], spec(&h0)["csi"]);
+    assert_eq!(host_spec.get("nfs"), None);
+    assert_eq!(out.conflicts.len(), 1);
+    assert_eq!(out.conflicts[0].field, SyncedField::VolumeSource);
+    assert_eq!(out.conflicts[0].reason, ConflictReason::ImmutableOnHost);
+    assert!(
+        out.conflicts[0]
+            .to_string()
+            .contains("the host PV cannot take the virtual change (immutable on an existing PV)"),
+        "{}",
+        out.conflicts[0]
     );
+    // The host's source changed (it was made again under the same name): the mirror cannot be
+    // updated to it either, so it is made again with it (the tenant's view only).
+    let h = set(&h0, "spec.csi.volumeHandle", json!("vol-2"));
+    let out = sync((&v0, &h0), (&v0, &h), Some(&pvc()), &translator());
+    assert_eq!(spec(&out.virtual_pv)["csi"], spec(&h)["csi"]);
+    assert_eq!(out.virtual_action, Action::Recreate);
+    assert!(out.conflicts.is_empty(), "{:?}", out.conflicts);
+    // A tenant's own PV is never made again: its copy's new source is a conflict.
+    let tv = tenant_pv();
+    let th = tenant_host(&tv);
+    let moved = set(&th, "spec.nfs.path", json!("/elsewhere"));
+    let out = sync((&tv, &th), (&tv, &moved), None, &translator());
+    assert_eq!(spec(&out.virtual_pv)["nfs"], spec(&tv)["nfs"]);
+    assert!(matches!(
+        out.virtual_action,
+        Action::Conflict { rule: Rule::B1, .. }
+    ));
+    assert_eq!(out.conflicts[0].reason, ConflictReason::ImmutableOnVirtual);
     // Conflicting sources are reported as one group.
     let h = set(&h0, "spec.csi.volumeHandle", json!("vol-2"));
     let out = sync((&v0, &h0), (&v, &h), Some(&pvc()), &reporting());
@@ -518,7 +561,7 @@ fn b2_claim_ref_and_class_follow_s7_s8() {
     // as a Retain one; by default the mirror is deleted.
     let v = set(&v0, "spec.claimRef", Value::Null);
     let d = translator()
-        .keep_in_step(PvPair::new(&v0, &h0), PvPair::new(&v, &h0), None)
+        .keep_in_step(PvPair::new(&v0, &h0), PvPair::new(&v, &h0), None, None)
         .unwrap();
     assert_eq!(d.virtual_pv.desired, None);
     assert_eq!(d.host_pv.action, Action::Unchanged);
@@ -543,7 +586,8 @@ fn b2_claim_ref_and_class_follow_s7_s8() {
 
 #[test]
 fn b2_virtual_originated_host_class_is_n3_of_the_virtual_class() {
-    // Reference S11, S12: class standard -> vcluster-standard-x-test-x-suffix; "" stays "".
+    // Reference S11, S12: class standard -> vcluster-standard-x-test-x-suffix; "" (vcluster
+    // keeps it) is a class of this virtual cluster's own (T2 0.3).
     let v0 = tenant_pv();
     let h0 = tenant_host(&v0);
     let h = set(&h0, "spec.storageClassName", json!("edited-on-host"));
@@ -556,10 +600,19 @@ fn b2_virtual_originated_host_class_is_n3_of_the_virtual_class() {
     assert_eq!(class(&out.virtual_pv).as_deref(), Some("standard"));
     let v = set(&v0, "spec.storageClassName", json!(""));
     let out = sync((&v0, &h0), (&v, &h0), None, &translator());
-    assert_eq!(class(&out.host_pv).as_deref(), Some(""));
+    assert_eq!(
+        class(&out.host_pv).as_deref(),
+        Some("vcluster--x-test-x-suffix")
+    );
     assert!(out.explanation.fields.iter().any(|o| {
-        o.field == "hostPv.spec.storageClassName" && o.source == Source::rule(Rule::N3)
+        o.field == "hostPv.spec.storageClassName" && o.source == Source::rule(Rule::T2)
     }));
+    // With `tenantBinding: Verbatim`, vcluster's "" stays "".
+    let verbatim = translator().with_options(
+        Options::default().with_tenant_binding(pv_translate::TenantBinding::Verbatim),
+    );
+    let out = sync((&v0, &h0), (&v, &h0), None, &verbatim);
+    assert_eq!(class(&out.host_pv).as_deref(), Some(""));
 }
 
 #[test]
@@ -618,13 +671,14 @@ fn h1_b1_never_turns_a_host_pv_into_a_node_volume() {
         out.host_pv.spec.as_ref().unwrap().csi,
         h0.spec.as_ref().unwrap().csi
     );
-    assert!(out.explanation.applied(Rule::H1));
-    // With `tenantNodeVolumes: Allow` it goes, as in vcluster.
+    assert_eq!(out.conflicts[0].reason, ConflictReason::ImmutableOnHost);
+    // Not with `tenantNodeVolumes: Allow` either: an existing PV's source never changes (the
+    // API server refuses it); the option lets node volumes reach the host only at creation.
     let allow = translator().with_options(
         Options::default().with_tenant_node_volumes(pv_translate::TenantNodeVolumes::Allow),
     );
     let out = sync((&v0, &h0), (&v, &h0), Some(&pvc()), &allow);
-    assert!(out.host_pv.spec.as_ref().unwrap().host_path.is_some());
+    assert!(out.host_pv.spec.as_ref().unwrap().host_path.is_none());
 }
 
 fn sync_err(
@@ -632,11 +686,13 @@ fn sync_err(
     now: (&PersistentVolume, &PersistentVolume),
     claim: Option<&PersistentVolumeClaim>,
 ) -> Error {
+    let host_pvc = host_pvc();
     translator()
         .keep_in_step(
             PvPair::new(last.0, last.1),
             PvPair::new(now.0, now.1),
             claim,
+            claim.map(|_| &host_pvc),
         )
         .unwrap_err()
 }
@@ -669,7 +725,12 @@ fn errors_name_the_object_and_field() {
     // S3: the host claim moved to another namespace: the mirror goes, the host is not written.
     let foreign = set(&h0, "spec.claimRef.namespace", json!("other-team"));
     let d = translator()
-        .keep_in_step(PvPair::new(&v0, &h0), PvPair::new(&v0, &foreign), None)
+        .keep_in_step(
+            PvPair::new(&v0, &h0),
+            PvPair::new(&v0, &foreign),
+            None,
+            None,
+        )
         .unwrap();
     assert_eq!(
         d.virtual_pv.action,
@@ -689,6 +750,7 @@ fn errors_name_the_object_and_field() {
             PvPair::new(&v0, &h0),
             PvPair::new(&deleting, &h0),
             Some(&pvc()),
+            Some(&host_pvc()),
         )
         .unwrap();
     assert!(matches!(

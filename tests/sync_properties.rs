@@ -19,10 +19,10 @@ mod generators;
 use generators::{
     BETA_DEFAULT_CLASS, BOOKKEEPING, CLASS_KIND, DEFAULT_CLASS, Edit, HOST_PV, Kind,
     MANAGED_ANNOTATIONS, MANAGED_BY, MANAGED_LABELS, OBJECT_HOST_NAME, OBJECT_HOST_NAMESPACE,
-    OBJECT_KIND, OBJECT_NAME, OBJECT_NAMESPACE, OBJECT_UID, PV_KIND, Scenario, Setup, annotation,
-    case, case_tweaked, claim_of, garbage, is_bookkeeping, is_fake, is_node_volume, is_secret_key,
-    label, name_of, options, reclaim_of, run, same_capacity, setup, setup_with, shown, sources,
-    user_part, with_json,
+    OBJECT_KIND, OBJECT_NAME, OBJECT_NAMESPACE, OBJECT_UID, PV_CONTROLLER, PV_KIND, Scenario,
+    Setup, annotation, case, case_tweaked, claim_of, garbage, is_bookkeeping, is_fake,
+    is_node_volume, is_secret_key, label, name_of, options, reclaim_of, run, same_capacity, setup,
+    setup_with, shown, sources, user_part, with_json,
 };
 use k8s_openapi::api::core::v1::PersistentVolume;
 use proptest::prelude::*;
@@ -273,7 +273,7 @@ fn i5_foreign_claims_are_never_mirrored() {
                     s.last_virtual_pv.as_ref().unwrap_or(v),
                     s.last_host_pv.as_ref().unwrap_or(host),
                 );
-                t.keep_in_step(last, PvPair::new(v, host), pvc)
+                t.keep_in_step(last, PvPair::new(v, host), pvc, s.host_pvc.as_ref())
             });
             for pair in std::iter::once(t.pv_pair(&inputs)).chain(history).flatten() {
                 prop_assert!(
@@ -352,7 +352,12 @@ fn forged_host_pv_annotation_never_writes(name: &'static str, options: BoxedStra
                 ),
                 (
                     "keep_in_step",
-                    t.keep_in_step(last, PvPair::new(forged, victim), s.virtual_pvc.as_ref()),
+                    t.keep_in_step(
+                        last,
+                        PvPair::new(forged, victim),
+                        s.virtual_pvc.as_ref(),
+                        s.host_pvc.as_ref(),
+                    ),
                 ),
             ] {
                 if let Ok(pair) = pair {
@@ -498,9 +503,12 @@ fn h1_tenant_node_volumes_never_reach_the_host_unless_allowed() {
                     s.last_virtual_pv.as_ref().unwrap_or(tenant),
                     s.last_host_pv.as_ref().unwrap_or(host),
                 );
-                if let Ok(pair) =
-                    t.keep_in_step(last, PvPair::new(tenant, host), s.virtual_pvc.as_ref())
-                {
+                if let Ok(pair) = t.keep_in_step(
+                    last,
+                    PvPair::new(tenant, host),
+                    s.virtual_pvc.as_ref(),
+                    s.host_pvc.as_ref(),
+                ) {
                     host_decisions.push((
                         "keep_in_step",
                         pair.host_pv.desired,
@@ -554,9 +562,19 @@ fn assert_h1_bookkeeping(
     tenant: &PersistentVolume,
     managed: &PersistentVolume,
     host: &PersistentVolume,
+    existing: Option<&PersistentVolume>,
 ) -> Result<(), TestCaseError> {
     let cluster = &setup.cluster;
     let annotations = host.metadata.annotations.clone().unwrap_or_default();
+    // T3: the host controllers' annotations are the host's own, never the tenant's.
+    for key in PV_CONTROLLER {
+        prop_assert_eq!(
+            annotation(host, key),
+            existing.and_then(|e| annotation(e, key)),
+            "{} on the host PV did not come from the host",
+            key
+        );
+    }
     for key in annotations.keys() {
         prop_assert!(
             !is_secret_key(key),
@@ -581,7 +599,7 @@ fn assert_h1_bookkeeping(
         .iter()
         .flatten()
         .map(|(k, _)| k)
-        .filter(|k| !is_bookkeeping(k) && !is_secret_key(k))
+        .filter(|k| !is_bookkeeping(k) && !is_secret_key(k) && !PV_CONTROLLER.contains(&k.as_str()))
         .collect();
     let managed = crossing
         .iter()
@@ -650,14 +668,15 @@ fn h1_host_pv_carries_no_tenant_secret_or_bookkeeping_annotation() {
             let tenant = s.virtual_pv.as_ref().unwrap();
             let t = setup.translator();
             let inputs = s.inputs();
-            // Each host PV written, with the virtual PV its managed-annotations describes.
-            let mut written: Vec<(PersistentVolume, PersistentVolume)> = Vec::new();
+            // Each host PV written, with the virtual PV its managed-annotations describes and
+            // whether it updates the given host PV (else H1 creates it).
+            let mut written: Vec<(PersistentVolume, PersistentVolume, bool)> = Vec::new();
             // host_pv with a host PV given is the pair's host decision, checked below.
             if s.host_pv.is_none()
                 && let Ok(d) = t.host_pv(&inputs)
                 && writes(&d.action)
             {
-                written.extend(d.desired.map(|h| (tenant.clone(), h)));
+                written.extend(d.desired.map(|h| (tenant.clone(), h, false)));
             }
             let mut pairs = vec![t.pv_pair(&inputs)];
             if let Some(host) = s.host_pv.as_ref() {
@@ -665,21 +684,27 @@ fn h1_host_pv_carries_no_tenant_secret_or_bookkeeping_annotation() {
                     s.last_virtual_pv.as_ref().unwrap_or(tenant),
                     s.last_host_pv.as_ref().unwrap_or(host),
                 );
-                pairs.push(t.keep_in_step(last, PvPair::new(tenant, host), s.virtual_pvc.as_ref()));
+                pairs.push(t.keep_in_step(
+                    last,
+                    PvPair::new(tenant, host),
+                    s.virtual_pvc.as_ref(),
+                    s.host_pvc.as_ref(),
+                ));
             }
             for pair in pairs.into_iter().flatten() {
                 if writes(&pair.host_pv.action)
                     && let Some(host) = pair.host_pv.desired
                 {
                     let managed = pair.virtual_pv.desired.unwrap_or_else(|| tenant.clone());
-                    written.push((managed, host));
+                    written.push((managed, host, true));
                 }
             }
             if let Ok(Some(host)) = t.host_pv_owned(tenant.clone()) {
-                written.push((tenant.clone(), host));
+                written.push((tenant.clone(), host, false));
             }
-            for (managed, host) in &written {
-                assert_h1_bookkeeping(&setup, tenant, managed, host)?;
+            for (managed, host, update) in &written {
+                let existing = s.host_pv.as_ref().filter(|_| *update);
+                assert_h1_bookkeeping(&setup, tenant, managed, host, existing)?;
             }
             if !written.is_empty() {
                 tally.hit("a host PV written from a tenant PV was checked");

@@ -59,10 +59,26 @@ fn host_pv(name: &str, claim: Option<(&str, &str)>) -> PersistentVolume {
     if let Some((namespace, claim)) = claim {
         pv["spec"]["claimRef"] = json!({
             "kind": "PersistentVolumeClaim", "apiVersion": "v1",
-            "namespace": namespace, "name": claim, "uid": "host-pvc-uid", "resourceVersion": "5",
+            "namespace": namespace, "name": claim, "uid": claim_uid(name), "resourceVersion": "5",
         });
     }
     from_json(pv)
+}
+
+/// The uid of the host claim of host PV `name`: a provisioned volume is `pvc-<host PVC uid>`
+/// (SPEC T3), any other name a static PV the claim bound.
+fn claim_uid(name: &str) -> &str {
+    name.strip_prefix("pvc-").unwrap_or("host-pvc-uid")
+}
+
+/// The host copy of `claim` (P1) with uid `uid`.
+fn host_copy_of(claim: &PersistentVolumeClaim, uid: &str) -> PersistentVolumeClaim {
+    let made = translator()
+        .host_pvc(&Inputs::new().with_virtual_pvc(claim))
+        .unwrap()
+        .desired
+        .unwrap();
+    edit(&made, |v| v["metadata"]["uid"] = json!(uid))
 }
 
 /// The virtual PVC `default/data` bound to `volume`, host copy `data-x-default-x-suffix`.
@@ -83,10 +99,16 @@ fn pair(
     claim: Option<&PersistentVolumeClaim>,
     t: &Translator,
 ) -> (Action, Action, Explanation) {
+    // The host copy of the claim, with the uid the host PV's claim names.
+    let uid = host_pv
+        .and_then(|h| h.spec.as_ref()?.claim_ref.as_ref()?.uid.clone())
+        .unwrap_or_default();
+    let host_pvc = claim.map(|c| host_copy_of(c, &uid));
     let mut inputs = Inputs::new();
     inputs.virtual_pv = virtual_pv;
     inputs.host_pv = host_pv;
     inputs.virtual_pvc = claim;
+    inputs.host_pvc = host_pvc.as_ref();
     let d = t.pv_pair(&inputs).unwrap();
     (
         d.virtual_pv.action,
@@ -486,7 +508,10 @@ fn h1_virtual_originated_pv_gives_a_host_pv() {
         "spec": {"accessModes": ["ReadWriteOnce"], "capacity": {"storage": "1Gi"},
                  "nfs": {"server": "10.0.0.1", "path": "/exports/a"},
                  "persistentVolumeReclaimPolicy": "Retain",
-                 "storageClassName": "vcluster-standard-x-test-x-suffix"},
+                 "storageClassName": "vcluster-standard-x-test-x-suffix",
+                 // T2: reserved for the host copy of its claim.
+                 "claimRef": {"kind": "PersistentVolumeClaim", "apiVersion": "v1",
+                              "namespace": "test", "name": "data-x-default-x-suffix"}},
     }));
     assert_eq!(host, expected);
 }
@@ -507,7 +532,11 @@ fn h1_no_annotations_means_no_managed_annotations_and_empty_uid() {
     let annotations = host.metadata.annotations.unwrap();
     assert!(!annotations.contains_key("vcluster.loft.sh/managed-annotations"));
     assert_eq!(annotations["vcluster.loft.sh/object-uid"], "");
-    assert_eq!(host.spec.unwrap().storage_class_name.as_deref(), Some(""));
+    // T2: no class is a class of this virtual cluster's own on the host.
+    assert_eq!(
+        host.spec.unwrap().storage_class_name.as_deref(),
+        Some("vcluster--x-test-x-suffix")
+    );
 }
 
 #[test]
@@ -669,7 +698,12 @@ fn d1_deleting_a_bound_delete_pv_waits_for_the_host_to_reclaim() {
         v["spec"]["persistentVolumeReclaimPolicy"] = json!("Delete");
     });
     let mirrored = mirror_of(&host, &t);
-    let (virtual_action, host_action, _) = pair(Some(&deleting(&mirrored)), Some(&host), None, &t);
+    let (virtual_action, host_action, _) = pair(
+        Some(&deleting(&mirrored)),
+        Some(&host),
+        Some(&pvc("pvc-1")),
+        &t,
+    );
     assert!(
         matches!(virtual_action, Action::Wait { rule: Rule::D1, .. }),
         "{virtual_action}"
@@ -682,8 +716,12 @@ fn d1_deleting_a_retain_or_unbound_pv_deletes_the_host_pv() {
     let t = translator();
     let host = host_pv("pvc-1", Some(CLAIM));
     let mirrored = mirror_of(&host, &t);
-    let (virtual_action, host_action, why) =
-        pair(Some(&deleting(&mirrored)), Some(&host), None, &t);
+    let (virtual_action, host_action, why) = pair(
+        Some(&deleting(&mirrored)),
+        Some(&host),
+        Some(&pvc("pvc-1")),
+        &t,
+    );
     assert_eq!(
         (virtual_action, host_action),
         (Action::Unchanged, DELETE_HOST)

@@ -99,7 +99,12 @@ fn s5_a_forged_host_pv_annotation_never_reads_changes_or_deletes_a_host_pv() {
         );
         let last = forged_mirror(claim);
         let d = t
-            .keep_in_step(PvPair::new(&last, &host), PvPair::new(&forged, &host), None)
+            .keep_in_step(
+                PvPair::new(&last, &host),
+                PvPair::new(&forged, &host),
+                None,
+                None,
+            )
             .unwrap();
         assert_eq!(d.host_pv.action, Action::Unchanged);
         // The tenant deletes its copy (D1 would delete the host PV): the host PV stays.
@@ -141,6 +146,7 @@ fn s5_legacy_mirroring_writes_nothing_through_a_differently_named_pv() {
         .keep_in_step(
             PvPair::new(&last, &host),
             PvPair::new(&impostor, &host),
+            None,
             None,
         )
         .unwrap();
@@ -476,6 +482,7 @@ fn s3_a_host_pv_claimed_in_another_namespace_is_never_written() {
             PvPair::new(&pv, &copy),
             PvPair::new(&edited, &hijacked),
             None,
+            None,
         )
         .unwrap();
     assert!(matches!(
@@ -519,6 +526,7 @@ fn b2_a_tenant_cannot_forge_a_translated_label_key_on_an_update() {
         .keep_in_step(
             PvPair::new(&tenant, &host),
             PvPair::new(&edited, &host),
+            None,
             None,
         )
         .unwrap();

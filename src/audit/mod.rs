@@ -18,8 +18,11 @@ use serde::Serialize;
 
 pub use prometheus::to_prometheus;
 
+use crate::cluster::VirtualCluster;
 use crate::context::Context;
-use crate::object::{VirtualPvKind, name, pv_class, virtual_pv_kind};
+use crate::object::{
+    VirtualPvKind, claimed_volume, is_made_from, name, namespace, pv_class, pv_ref, virtual_pv_kind,
+};
 use crate::quantity::Quantity;
 use crate::reclaim::ReclaimPolicy;
 use crate::snapshot::Snapshot;
@@ -283,6 +286,21 @@ pub(crate) fn audit(context: &Context, snapshot: &Snapshot) -> Vec<Finding> {
                 _ => {}
             }
         }
+        // T6: a fake PV pairs only through the host copy of a claim naming it, a tenant's own PV
+        // only with its copy (R5's marker and object-name): a name alone is no evidence.
+        let proven = match kind {
+            VirtualPvKind::Fake => claimed_through_host_pvc(pv, snapshot, cluster),
+            VirtualPvKind::TenantMade => is_made_from(
+                &host_pv.metadata,
+                cluster.cluster_marker(),
+                name(&pv.metadata),
+                None,
+            ),
+            VirtualPvKind::Mirror(_) => true,
+        };
+        if !proven {
+            continue;
+        }
         // Only a pair that passed the checks shows its host PV: a forged or stale annotation must
         // not hide a released volume from the operator.
         shown.insert(name(&host_pv.metadata));
@@ -313,6 +331,38 @@ pub(crate) fn audit(context: &Context, snapshot: &Snapshot) -> Vec<Finding> {
     findings
         .sort_by(|a, b| (a.severity, a.kind, a.object()).cmp(&(b.severity, b.kind, b.object())));
     findings
+}
+
+/// T6: whether fake PV `pv` stands for the host PV of its name: a virtual PVC names it, and that
+/// PVC's host copy (N2 in `H`, made by this virtual cluster: R5) is bound to it. A tenant can
+/// label a PV of its own `fake-pv` and name it in a decoy claim; only the host's binder can bind
+/// the host copy.
+fn claimed_through_host_pvc(
+    pv: &PersistentVolume,
+    snapshot: &Snapshot,
+    cluster: &VirtualCluster,
+) -> bool {
+    let volume = name(&pv.metadata);
+    snapshot.virtual_cluster.pvcs_naming(volume).any(|claim| {
+        let (claim_name, claim_namespace) = (name(&claim.metadata), namespace(&claim.metadata));
+        cluster
+            .host_name(claim_name, claim_namespace)
+            .ok()
+            .and_then(|host_name| {
+                snapshot
+                    .host_cluster
+                    .pvc(cluster.host_namespace(), &host_name)
+            })
+            .is_some_and(|host_pvc| {
+                claimed_volume(host_pvc) == Some(volume)
+                    && is_made_from(
+                        &host_pvc.metadata,
+                        cluster.namespaced_marker(),
+                        claim_name,
+                        Some(claim_namespace),
+                    )
+            })
+    })
 }
 
 /// The two lies about the reclaim policy (A1).
@@ -389,13 +439,22 @@ fn drift_findings(
         ));
     }
     let (virtual_class, host_class) = (pv_class(pv), pv_class(host_pv));
-    let translated = context
-        .cluster()
-        .host_name_cluster(virtual_class)
-        .unwrap_or_default();
     let class_agrees = match kind {
-        VirtualPvKind::TenantMade => translated == host_class,
-        _ => virtual_class == host_class || translated == host_class,
+        // T2: a tenant PV's class on the host, no class included.
+        VirtualPvKind::TenantMade => {
+            crate::sync::host_class(Some(virtual_class), context, || pv_ref(pv))
+                .ok()
+                .flatten()
+                .unwrap_or_default()
+                == host_class
+        }
+        _ => {
+            virtual_class == host_class
+                || context
+                    .cluster()
+                    .host_name_cluster(virtual_class)
+                    .is_ok_and(|translated| translated == host_class)
+        }
     };
     if !class_agrees {
         out.push(finding(

@@ -17,7 +17,7 @@ use crate::object::{
     virtual_pv_kind,
 };
 use crate::snapshot::{Objects, Snapshot};
-use crate::sync::{self, PairInputs};
+use crate::sync::{self, PairInputs, StorageIndex, VolumeIdentity};
 use crate::wellknown::OBJECT_NAME_ANNOTATION;
 
 fn wrap(pv: PersistentVolume) -> Object {
@@ -105,17 +105,59 @@ fn sync_mode(builder: &mut Builder<'_>, previous: Option<&Snapshot>, current: &S
         }
         pvc_by_host_name.get(claim.name.as_deref()?).copied()
     };
+    // T3: the host PVC a host PV's claim names in H.
+    let host_pvc_of = |host_pv: Option<&PersistentVolume>| {
+        let claim = host_pv?.spec.as_ref()?.claim_ref.as_ref()?;
+        if claim.namespace.as_deref() != Some(cluster.host_namespace()) {
+            return None;
+        }
+        host.pvc(cluster.host_namespace(), claim.name.as_deref()?)
+    };
+    // T2: one disk, one PV. The storage every host PV names, and every tenant PV's own.
+    let mut host_storage = StorageIndex::default();
+    for host_pv in host.pvs() {
+        host_storage.insert(name(&host_pv.metadata), host_pv.spec.as_ref());
+    }
+    let mut tenant_storage = StorageIndex::default();
+    for virtual_pv in virtual_objects.pvs() {
+        if virtual_pv_kind(virtual_pv) == VirtualPvKind::TenantMade {
+            tenant_storage.insert(name(&virtual_pv.metadata), virtual_pv.spec.as_ref());
+        }
+    }
+    // T2: the host PV of a tenant PV's name, when it is mirrored for this virtual cluster: the
+    // tenant PV is that mirror with its vcluster.loft.sh/host-pv gone.
+    let context = builder.context();
+    let namesake = |virtual_name: &str| {
+        let host_pv = host.pv(virtual_name)?;
+        let mirrored = !has_cluster_marker(&host_pv.metadata, cluster)
+            && sync::mirror_decision(host_pv, claim_of(Some(host_pv)), None, context)
+                .is_ok_and(|d| d.is_mirrored());
+        mirrored.then_some(host_pv)
+    };
     let mut paired: HashSet<String> = HashSet::new();
     for virtual_pv in virtual_objects.pvs() {
         let virtual_name = name(&virtual_pv.metadata);
+        let mut same_storage = None;
         let host_name = match virtual_pv_kind(virtual_pv) {
             VirtualPvKind::Mirror(host_name) => host_name.to_owned(),
             VirtualPvKind::Fake => virtual_name.to_owned(),
+            VirtualPvKind::TenantMade if namesake(virtual_name).is_some() => {
+                virtual_name.to_owned()
+            }
             VirtualPvKind::TenantMade => match cluster
                 .host_name_cluster(virtual_name)
                 .map_err(name_error(pv_ref(virtual_pv), "metadata.name"))
             {
-                Ok(host_name) => host_name,
+                Ok(host_name) => {
+                    same_storage = other_storage(
+                        virtual_pv,
+                        &host_name,
+                        host.pv(&host_name).is_some(),
+                        &host_storage,
+                        &tenant_storage,
+                    );
+                    host_name
+                }
                 Err(error) => {
                     builder.error(error);
                     continue;
@@ -129,7 +171,9 @@ fn sync_mode(builder: &mut Builder<'_>, previous: Option<&Snapshot>, current: &S
             last_virtual_pv: previous.and_then(|p| p.virtual_cluster.pv(virtual_name)),
             last_host_pv: previous.and_then(|p| p.host_cluster.pv(&host_name)),
             virtual_pvc: claim_of(host_pv),
+            host_pvc: host_pvc_of(host_pv),
             host_class: host.storage_class(pv_class(virtual_pv)),
+            same_storage,
         };
         pair(builder, virtual_objects, &inputs, virtual_name, &host_name);
         paired.insert(host_name);
@@ -152,10 +196,33 @@ fn sync_mode(builder: &mut Builder<'_>, previous: Option<&Snapshot>, current: &S
             last_virtual_pv: previous.and_then(|p| p.virtual_cluster.pv(virtual_name)),
             last_host_pv: previous.and_then(|p| p.host_cluster.pv(host_name)),
             virtual_pvc: claim_of(Some(host_pv)),
+            host_pvc: host_pvc_of(Some(host_pv)),
             host_class: None,
+            same_storage: None,
         };
         pair(builder, virtual_objects, &inputs, virtual_name, host_name);
     }
+}
+
+/// T2: a PV, other than `virtual_pv`'s own host copy `host_name`, whose storage overlaps
+/// `virtual_pv`'s: a host PV, or, while the tenant PV has no copy yet, another tenant PV whose
+/// name sorts first (the first one goes to the host, the others then meet its copy).
+fn other_storage<'a>(
+    virtual_pv: &PersistentVolume,
+    host_name: &str,
+    has_copy: bool,
+    host_storage: &StorageIndex<'a>,
+    tenant_storage: &StorageIndex<'a>,
+) -> Option<&'a str> {
+    let identity = virtual_pv.spec.as_ref().and_then(VolumeIdentity::of)?;
+    let virtual_name = name(&virtual_pv.metadata);
+    host_storage
+        .overlapping(&identity, host_name, |_| true)
+        .or_else(|| {
+            (!has_copy)
+                .then(|| tenant_storage.overlapping(&identity, virtual_name, |n| n < virtual_name))
+                .flatten()
+        })
 }
 
 /// Decides one pair and files both sides. A mirror to create under the name of a virtual PV

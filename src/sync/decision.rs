@@ -8,7 +8,7 @@ use crate::cluster::VirtualCluster;
 use crate::context::Context;
 use crate::error::Error;
 use crate::explain::Rule;
-use crate::object::{annotation, has_cluster_marker, name, namespace, pvc_ref};
+use crate::object::{annotation, has_cluster_marker, is_made_from, name, namespace, pvc_ref};
 use crate::options::RetainedPvMirroring;
 use crate::validate::validate_claim_identity;
 use crate::wellknown::HOST_PV_ANNOTATION;
@@ -135,6 +135,46 @@ pub(crate) fn owns_by_evidence(
     );
     claim_namespace == cluster.host_namespace()
         && translated.is_ok_and(|t| !t.is_empty() && t == claim_name)
+}
+
+/// T3: whether host PV `host_pv` was provisioned for this tenant's claim: its claimRef names
+/// `host_pvc` (namespace `H`, name and uid), which is the host copy of `virtual_pvc` made by
+/// this virtual cluster (N2, R5's marker and object-name), and it has the name a provisioner
+/// gives it, `pvc-<host PVC uid>`. Only such a mirror is written through (B1, B2, D1); a static
+/// PV the claim merely bound is the admin's.
+pub(crate) fn provisioned_for_claim(
+    host_pv: &PersistentVolume,
+    virtual_pvc: Option<&PersistentVolumeClaim>,
+    host_pvc: Option<&PersistentVolumeClaim>,
+    cluster: &VirtualCluster,
+) -> bool {
+    let (Some(virtual_pvc), Some(host_pvc)) = (virtual_pvc, host_pvc) else {
+        return false;
+    };
+    let Some(claim) = host_pv.spec.as_ref().and_then(|s| s.claim_ref.as_ref()) else {
+        return false;
+    };
+    let host_pvc_name = name(&host_pvc.metadata);
+    let uid = host_pvc.metadata.uid.as_deref().unwrap_or_default();
+    let copy_of_claim = cluster
+        .host_name(
+            name(&virtual_pvc.metadata),
+            namespace(&virtual_pvc.metadata),
+        )
+        .is_ok_and(|n| !n.is_empty() && n == host_pvc_name)
+        && namespace(&host_pvc.metadata) == cluster.host_namespace()
+        && is_made_from(
+            &host_pvc.metadata,
+            cluster.namespaced_marker(),
+            name(&virtual_pvc.metadata),
+            Some(namespace(&virtual_pvc.metadata)),
+        );
+    copy_of_claim
+        && !uid.is_empty()
+        && claim.namespace.as_deref() == Some(cluster.host_namespace())
+        && claim.name.as_deref() == Some(host_pvc_name)
+        && claim.uid.as_deref() == Some(uid)
+        && name(&host_pv.metadata).strip_prefix("pvc-") == Some(uid)
 }
 
 /// S1-S5: decides whether `host_pv` is mirrored, given the virtual PVC and current virtual PV

@@ -12,16 +12,21 @@
 
 mod bidirectional;
 mod decision;
+mod identity;
 mod mirror;
 mod pair;
+mod secrets;
 mod to_host;
 
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
 
-pub use bidirectional::{Conflict, SyncedField};
+pub use bidirectional::{Conflict, ConflictReason, SyncedField};
 pub use decision::MirrorDecision;
 pub(crate) use decision::{host_claim, mirror_decision, owns_by_evidence};
+pub(crate) use identity::StorageIndex;
+pub use identity::VolumeIdentity;
 pub(crate) use pair::{PairFates, PairInputs, decide};
+pub(crate) use to_host::host_class;
 
 use crate::context::Context;
 use crate::error::Error;

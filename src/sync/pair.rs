@@ -8,13 +8,13 @@
 
 use std::borrow::Cow;
 
-use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
+use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, PersistentVolumeSpec};
 use k8s_openapi::api::storage::v1::StorageClass;
 
-use super::bidirectional::{Conflict, Side, keep_in_step};
-use super::decision::{MirrorDecision, host_claim, mirror_decision};
+use super::bidirectional::{Conflict, ConflictReason, Side, immutable_difference, keep_in_step};
+use super::decision::{MirrorDecision, host_claim, mirror_decision, provisioned_for_claim};
 use super::mirror::{into_mirror, mirror_parts};
-use super::to_host::host_pv;
+use super::to_host::{ToHost, host_pv};
 use crate::context::Context;
 use crate::error::Error;
 use crate::explain::{Rule, Why};
@@ -39,8 +39,13 @@ pub(crate) struct PairInputs<'a> {
     pub(crate) last_host_pv: Option<&'a PersistentVolume>,
     /// The virtual PVC whose host copy the host PV's claim names (S4), if it exists.
     pub(crate) virtual_pvc: Option<&'a PersistentVolumeClaim>,
+    /// The host copy of that virtual PVC (N2 in `H`), if it exists: T3 reads its uid.
+    pub(crate) host_pvc: Option<&'a PersistentVolumeClaim>,
     /// The host StorageClass named by a tenant PV's class, if it exists (C3).
     pub(crate) host_class: Option<&'a StorageClass>,
+    /// A host PV other than a tenant PV's own copy whose source names the same storage (T2),
+    /// when the caller knows one (the plan does, from the snapshot).
+    pub(crate) same_storage: Option<&'a str>,
 }
 
 /// The fates of both PVs of a pair.
@@ -98,6 +103,9 @@ pub(crate) fn decide(
             match virtual_pv_kind(virtual_pv) {
                 VirtualPvKind::Fake => fake_leftover(virtual_pv, host, inputs, context, why),
                 VirtualPvKind::Mirror(_) => mirror_pair(virtual_pv, host, inputs, context, why),
+                VirtualPvKind::TenantMade if is_namesake(virtual_pv, host, context) => {
+                    lost_annotation(virtual_pv, host, inputs, context, why)
+                }
                 VirtualPvKind::TenantMade => tenant_pair(virtual_pv, host, inputs, context, why),
             }
         }
@@ -105,8 +113,81 @@ pub(crate) fn decide(
     }
 }
 
+/// T2: a virtual PV without `host-pv` given with a host PV of its own name that this virtual
+/// cluster did not make: a mirror whose annotation is gone, never a tenant's own PV.
+fn is_namesake(
+    virtual_pv: &PersistentVolume,
+    host: Option<&PersistentVolume>,
+    context: &Context,
+) -> bool {
+    host.is_some_and(|host| {
+        name(&host.metadata) == name(&virtual_pv.metadata)
+            && !has_cluster_marker(&host.metadata, context.cluster())
+    })
+}
+
+/// T2: a mirror whose `vcluster.loft.sh/host-pv` the tenant removed is still the mirror of the
+/// host PV of its name: made the mirror again (the annotation restored), deleted when the host PV
+/// is being deleted (D3); never sent to the host as the tenant's own (a second PV of the same
+/// disk). Nothing is written to the host PV.
+///
+/// # Errors
+///
+/// The host PV is not mirrored for this virtual cluster: the two are not a pair (the plan pairs a
+/// virtual PV with the host PV of its name only when it is).
+fn lost_annotation(
+    virtual_pv: &PersistentVolume,
+    host: Option<&PersistentVolume>,
+    inputs: &PairInputs<'_>,
+    context: &Context,
+    why: &mut Why,
+) -> Result<PairFates, Error> {
+    let Some(host) = host else {
+        return Ok(PairFates::nothing());
+    };
+    let decision = mirror_decision(host, inputs.virtual_pvc, None, context)?;
+    if !decision.is_mirrored() {
+        // Not this virtual cluster's mirror: a tenant PV of the same name as some host PV,
+        // which is not its pair.
+        return Err(Error::inconsistent(
+            pv_ref(virtual_pv),
+            "metadata",
+            format!(
+                "the virtual PV is neither the mirror nor the source of host PV {:?}",
+                name(&host.metadata)
+            ),
+        ));
+    }
+    why.rule(decision.rule(), || decision.to_string());
+    if !is_deleting(&host.metadata) {
+        why.rule(
+            Rule::T2,
+            "a virtual PV of the host PV's name without vcluster.loft.sh/host-pv is its mirror, \
+             never a tenant's own PV: the mirror is made again",
+        );
+        let mirror = into_mirror(
+            mirror_parts(host),
+            inputs.virtual_pvc,
+            Some(virtual_pv),
+            context,
+            why,
+        );
+        return Ok(PairFates::new(
+            mirror_fate(Some(virtual_pv), mirror),
+            Fate::Untouched,
+        ));
+    }
+    why.rule(
+        Rule::D3,
+        "the host PV is being deleted: its mirror, whose vcluster.loft.sh/host-pv is gone, goes \
+         too",
+    );
+    Ok(PairFates::new(Fate::deleted(), Fate::Untouched))
+}
+
 /// The virtual PV must be the host PV's mirror (its `host-pv`), its source (N3 of its name), or
-/// a fake PV of the same name.
+/// a fake PV of the same name, or (T2) a tenant PV of the same name (a mirror that lost its
+/// annotation).
 fn check_pairing(
     virtual_pv: &PersistentVolume,
     host: Option<&PersistentVolume>,
@@ -119,11 +200,12 @@ fn check_pairing(
         VirtualPvKind::Mirror(named) => named == host_name,
         VirtualPvKind::Fake => virtual_name == host_name,
         VirtualPvKind::TenantMade => {
-            context
-                .cluster()
-                .host_name_cluster(virtual_name)
-                .map_err(name_error(pv_ref(virtual_pv), "metadata.name"))?
-                == host_name
+            virtual_name == host_name
+                || context
+                    .cluster()
+                    .host_name_cluster(virtual_name)
+                    .map_err(name_error(pv_ref(virtual_pv), "metadata.name"))?
+                    == host_name
         }
     };
     if paired {
@@ -161,7 +243,10 @@ fn fake_leftover(
                 context,
                 why,
             );
-            return Ok(PairFates::new(Fate::Desired(mirror), Fate::Untouched));
+            return Ok(PairFates::new(
+                mirror_fate(Some(virtual_pv), mirror),
+                Fate::Untouched,
+            ));
         }
     }
     why.rule(
@@ -213,6 +298,11 @@ fn mirror_pair(
         );
         return Ok(PairFates::new(Fate::deleted(), Fate::Untouched));
     }
+    let writable = decision != MirrorDecision::LegacyRetained
+        && provisioned_for_claim(host, inputs.virtual_pvc, inputs.host_pvc, context.cluster());
+    if !writable {
+        return Ok(read_only(virtual_pv, host, inputs, decision, context, why));
+    }
     if is_deleting(&virtual_pv.metadata) {
         return Ok(on_virtual_deletion(virtual_pv, why));
     }
@@ -230,7 +320,51 @@ fn mirror_pair(
         context,
         why,
     )?;
-    Ok(in_step(synced))
+    Ok(in_step(synced, virtual_pv, true))
+}
+
+/// T3: a mirror of a host PV that was not provisioned for this tenant's claim (an admin's
+/// static PV the claim bound, a retained PV whose claim is gone, a mirror shown by
+/// `retainedPvMirroring: Legacy`) is read-only: the virtual PV shows the host PV as it is
+/// (the tenant's edits are undone), deleting it deletes only the tenant's view, and nothing is
+/// ever written to the host PV.
+fn read_only(
+    virtual_pv: &PersistentVolume,
+    host: &PersistentVolume,
+    inputs: &PairInputs<'_>,
+    decision: MirrorDecision,
+    context: &Context,
+    why: &mut Why,
+) -> PairFates {
+    let whose = if decision == MirrorDecision::LegacyRetained {
+        "shown by retainedPvMirroring: Legacy"
+    } else {
+        "not provisioned for this tenant's claim (claimRef, uid and the name pvc-<host PVC uid>)"
+    };
+    if is_deleting(&virtual_pv.metadata) {
+        why.rule(Rule::T3, move || {
+            format!(
+                "the host PV is {whose}: deleting its mirror deletes only the tenant's view,                  never the host PV"
+            )
+        });
+        return PairFates::new(Fate::deleted(), Fate::Untouched);
+    }
+    why.rule(Rule::T3, move || {
+        format!(
+            "the host PV is {whose}: its mirror is read-only, it shows the host PV as it is and \
+             nothing is written to the host"
+        )
+    });
+    let mut mirror = into_mirror(
+        mirror_parts(host),
+        inputs.virtual_pvc,
+        Some(virtual_pv),
+        context,
+        why,
+    );
+    // The view is the tenant's PV of its own name (S5's evidence does not need the host's).
+    mirror.metadata.name.clone_from(&virtual_pv.metadata.name);
+    PairFates::new(mirror_fate(Some(virtual_pv), mirror), Fate::Untouched)
 }
 
 /// A tenant's own PV and its host copy: H1, C3, B1-B2, D1-D3, with R5 before any host write.
@@ -304,6 +438,9 @@ fn tenant_pair(
             },
         ));
     }
+    if let Some(conflict) = same_storage(virtual_pv, inputs, why) {
+        return Ok(PairFates::new(Fate::Untouched, conflict));
+    }
     if is_deleting(&host.metadata) {
         why.rule(
             Rule::D3,
@@ -333,7 +470,7 @@ fn tenant_pair(
         context,
         why,
     )?;
-    Ok(in_step(synced))
+    Ok(in_step(synced, virtual_pv, false))
 }
 
 /// A tenant's own PV without its host copy: D2 when it is going or the copy was seen before,
@@ -360,10 +497,43 @@ fn tenant_without_host(
         );
         return Ok(PairFates::new(Fate::deleted(), Fate::Untouched));
     }
-    match host_pv(virtual_pv, context, why)? {
-        Some(host) => Ok(PairFates::new(Fate::Untouched, Fate::Desired(host))),
-        None => Ok(PairFates::new(Fate::Untouched, Fate::removed())),
+    if let Some(conflict) = same_storage(virtual_pv, inputs, why) {
+        return Ok(PairFates::new(Fate::Untouched, conflict));
     }
+    Ok(match host_pv(virtual_pv, context, why)? {
+        ToHost::Sent(host) => PairFates::new(Fate::Untouched, Fate::Desired(host)),
+        ToHost::NotSent => PairFates::new(Fate::Untouched, Fate::removed()),
+        ToHost::Refused(rule, reason) => PairFates::new(
+            Fate::Untouched,
+            Fate::Conflict {
+                rule,
+                reason: Cow::Owned(reason),
+            },
+        ),
+    })
+}
+
+/// T2: one disk, one PV: a tenant PV whose source names the storage of a host PV that is not
+/// its own copy is never written to the host.
+fn same_storage(
+    virtual_pv: &PersistentVolume,
+    inputs: &PairInputs<'_>,
+    why: &mut Why,
+) -> Option<Fate<PersistentVolume>> {
+    let other = inputs.same_storage?;
+    let reason = format!(
+        "the tenant PV {:?} names the storage of host PV {other:?}, which is not its own copy: \
+         one disk, one PV; nothing is written to the host",
+        name(&virtual_pv.metadata)
+    );
+    why.rule(Rule::T2, {
+        let reason = reason.clone();
+        move || reason
+    });
+    Some(Fate::Conflict {
+        rule: Rule::T2,
+        reason: Cow::Owned(reason),
+    })
 }
 
 /// [`tenant_without_host`]'s H1 on an owned PV (no last snapshot): the host PV, or none.
@@ -374,7 +544,12 @@ pub(crate) fn host_pv_owned(
     if let Some(_reason) = class_limit_reason(pv_class(&virtual_pv), None, context)? {
         return Ok(None);
     }
-    super::to_host::into_host_pv(virtual_pv, context, &mut Why::new(false))
+    Ok(
+        match super::to_host::into_host_pv(virtual_pv, context, &mut Why::new(false))? {
+            ToHost::Sent(host) => Some(host),
+            ToHost::NotSent | ToHost::Refused(..) => None,
+        },
+    )
 }
 
 /// A host PV without a virtual PV: D4 for one made from a vanished virtual PV, else S1-S6.
@@ -451,10 +626,55 @@ fn on_virtual_deletion(virtual_pv: &PersistentVolume, why: &mut Why) -> PairFate
     }
 }
 
-/// B1/B2's result as fates; conflicts (`conflicts: Report`) travel beside them.
-fn in_step(synced: super::bidirectional::Synced) -> PairFates {
+/// The fate of a virtual PV that mirrors a host PV: `desired`, made again (deleted, its
+/// finalizers removed, and created) when the current virtual PV differs from it in a field the
+/// API server will not update (its source, volume mode or node affinity): the mirror is only the
+/// tenant's view, so it is rebuilt rather than left stale or updated in vain.
+fn mirror_fate(
+    current: Option<&PersistentVolume>,
+    desired: PersistentVolume,
+) -> Fate<PersistentVolume> {
+    let empty = PersistentVolumeSpec::default();
+    let immutable = current.is_some_and(|current| {
+        immutable_difference(
+            current.spec.as_ref().unwrap_or(&empty),
+            desired.spec.as_ref().unwrap_or(&empty),
+        )
+        .is_some()
+    });
+    if immutable {
+        Fate::Recreate(desired)
+    } else {
+        Fate::Desired(desired)
+    }
+}
+
+/// B1/B2's result as fates; conflicts travel beside them. A group a tenant's own virtual PV
+/// cannot take (immutable there) makes its action a conflict: nothing is written to it; a
+/// mirror (`mirror`) that must take one is made again.
+fn in_step(
+    synced: super::bidirectional::Synced,
+    current: &PersistentVolume,
+    mirror: bool,
+) -> PairFates {
+    let on_virtual: Vec<String> = synced
+        .conflicts
+        .iter()
+        .filter(|c| c.reason == ConflictReason::ImmutableOnVirtual)
+        .map(ToString::to_string)
+        .collect();
+    let virtual_pv = if !on_virtual.is_empty() {
+        Fate::Conflict {
+            rule: Rule::B1,
+            reason: Cow::Owned(on_virtual.join("; ")),
+        }
+    } else if mirror {
+        mirror_fate(Some(current), synced.virtual_pv)
+    } else {
+        Fate::Desired(synced.virtual_pv)
+    };
     PairFates {
-        virtual_pv: Fate::Desired(synced.virtual_pv),
+        virtual_pv,
         host_pv: Fate::Desired(synced.host_pv),
         conflicts: synced.conflicts,
     }

@@ -77,6 +77,14 @@ pub const CLASS_KIND: &str = "storage.k8s.io/v1, Kind=StorageClass";
 /// A `deletionTimestamp`: the object is terminating.
 pub const DELETED_AT: &str = "2024-05-01T10:00:00Z";
 
+/// The host controllers' annotations on a PV, never from a tenant PV to its host copy (SPEC T3).
+pub const PV_CONTROLLER: [&str; 4] = [
+    "pv.kubernetes.io/provisioned-by",
+    "pv.kubernetes.io/migrated-to",
+    "pv.kubernetes.io/bound-by-controller",
+    "kubernetes.io/createdby",
+];
+
 /// Whether an annotation key names a CSI secret (SPEC H1 0.2).
 pub fn is_secret_key(key: &str) -> bool {
     key.ends_with("-secret-name") || key.ends_with("-secret-namespace")
@@ -1491,7 +1499,7 @@ pub fn build(kind: Kind, m: &Material, setup: &Setup) -> Scenario {
     let f = &m.flags;
     let mut s = Scenario::empty(kind);
     let pvc_host_name = cluster.host_name(&m.pvc.name, &m.pvc.namespace).unwrap();
-    let our_claim = || claim_ref(Some(h), &pvc_host_name, Some("host-pvc-uid"));
+    let our_claim = || claim_ref(Some(h), &pvc_host_name, Some(&provisioned_uid(&m.pv_name)));
     match kind {
         Kind::FakeBound | Kind::FakeMismatch => {
             let claim = pvc(&m.pvc, Some(&m.pv_name));
@@ -1778,7 +1786,37 @@ fn other_namespace(candidate: &str, h: &str) -> String {
 }
 
 /// The host copy of a virtual PVC as P1 made it and the host's binder bound it to `volume`.
-fn host_pvc_of(setup: &Setup, body: &PvcBody, volume: &str) -> PersistentVolumeClaim {
+/// The uid of the host PVC a host PV named `pv_name` is bound to: a provisioner names the PV
+/// `pvc-<host PVC uid>` (SPEC T3), so a PV of that form was provisioned for the claim; any other
+/// name is a static PV the claim bound (uid `host-pvc-uid`).
+pub fn provisioned_uid(pv_name: &str) -> String {
+    pv_name
+        .strip_prefix("pvc-")
+        .unwrap_or("host-pvc-uid")
+        .to_owned()
+}
+
+/// SPEC T3, independently of the crate: whether `host` was provisioned for `host_pvc`, the host
+/// copy of the virtual PVC (claimRef namespace, name and uid, and the name `pvc-<uid>`).
+pub fn provisioned_for(
+    host: &PersistentVolume,
+    host_pvc: Option<&PersistentVolumeClaim>,
+    cluster: &VirtualCluster,
+) -> bool {
+    let Some(host_pvc) = host_pvc else {
+        return false;
+    };
+    let host = to_json(host);
+    let pvc = to_json(host_pvc);
+    let uid = pvc["metadata"]["uid"].as_str().unwrap_or("");
+    !uid.is_empty()
+        && host["spec"]["claimRef"]["namespace"] == json!(cluster.host_namespace())
+        && host["spec"]["claimRef"]["name"] == pvc["metadata"]["name"]
+        && host["spec"]["claimRef"]["uid"] == json!(uid)
+        && host["metadata"]["name"] == json!(format!("pvc-{uid}"))
+}
+
+pub fn host_pvc_of(setup: &Setup, body: &PvcBody, volume: &str) -> PersistentVolumeClaim {
     let cluster = &setup.cluster;
     let name = cluster.host_name(&body.name, &body.namespace).unwrap();
     from_json(json!({
@@ -1794,7 +1832,7 @@ fn host_pvc_of(setup: &Setup, body: &PvcBody, volume: &str) -> PersistentVolumeC
                 OBJECT_HOST_NAMESPACE: cluster.host_namespace(),
                 "pv.kubernetes.io/bind-completed": "yes",
             },
-            "uid": "host-pvc-uid",
+            "uid": provisioned_uid(volume),
             "resourceVersion": "5",
         },
         "spec": {

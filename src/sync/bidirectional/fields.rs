@@ -94,6 +94,14 @@ fn source_value(spec: &PersistentVolumeSpec) -> Option<Value> {
     normalised(&only_sources)
 }
 
+/// A PV's volume mode as the API server stores it: `Filesystem` when unset (its default).
+fn volume_mode(spec: &PersistentVolumeSpec) -> &str {
+    spec.volume_mode
+        .as_deref()
+        .filter(|mode| !mode.is_empty())
+        .unwrap_or("Filesystem")
+}
+
 impl SyncedField {
     /// Every group, in the order B1 handles them.
     pub const ALL: [Self; 7] = [
@@ -145,6 +153,17 @@ impl SyncedField {
         }
     }
 
+    /// Whether the API server refuses to change the group on an existing PV whose spec is
+    /// `current` (Kubernetes' `ValidatePersistentVolumeUpdate`): the volume source and the
+    /// volume mode always, node affinity once it is set.
+    pub(crate) const fn immutable_on(self, current: &PersistentVolumeSpec) -> bool {
+        match self {
+            Self::VolumeSource | Self::VolumeMode => true,
+            Self::NodeAffinity => current.node_affinity.is_some(),
+            Self::Capacity | Self::AccessModes | Self::ReclaimPolicy | Self::MountOptions => false,
+        }
+    }
+
     /// Whether two specs agree on the group, semantically.
     pub(crate) fn equal(self, a: &PersistentVolumeSpec, b: &PersistentVolumeSpec) -> bool {
         match self {
@@ -156,7 +175,7 @@ impl SyncedField {
                 &b.persistent_volume_reclaim_policy,
             ),
             Self::NodeAffinity => same(&a.node_affinity, &b.node_affinity),
-            Self::VolumeMode => same(&a.volume_mode, &b.volume_mode),
+            Self::VolumeMode => volume_mode(a) == volume_mode(b),
             Self::MountOptions => same(&a.mount_options, &b.mount_options),
         }
     }
@@ -197,8 +216,24 @@ impl fmt::Display for SyncedField {
     }
 }
 
-/// A B1 field group both sides changed, to different values, since the last sync, reported
-/// instead of letting the virtual side win (option `conflicts: Report`).
+/// Why B1 leaves a field group as it is on both sides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum ConflictReason {
+    /// Both sides changed it, to different values (option `conflicts: Report`).
+    BothChanged,
+    /// The host PV would take the virtual value, but the API server refuses to change the
+    /// group on an existing PV (a volume source, a volume mode, a node affinity once set).
+    ImmutableOnHost,
+    /// The virtual PV would take the host value, but its API server refuses the change.
+    ImmutableOnVirtual,
+}
+
+/// A B1 field group left as it is on both sides: both sides changed it to different values
+/// since the last sync (reported instead of letting the virtual side win, option
+/// `conflicts: Report`), or the side that would take the other's value cannot be changed there
+/// (whatever the option: no update the API server would refuse is planned).
 ///
 /// Values are normalised JSON (empty parts dropped; `None` when absent or empty): the field's
 /// value, or for [`SyncedField::VolumeSource`] an object keyed by source, e.g.
@@ -208,6 +243,8 @@ impl fmt::Display for SyncedField {
 pub struct Conflict {
     /// The field group.
     pub field: SyncedField,
+    /// Why it is left alone.
+    pub reason: ConflictReason,
     /// The value on the virtual PV at the last sync.
     pub last_virtual: Option<Value>,
     /// The value on the host PV at the last sync.
@@ -224,9 +261,18 @@ impl fmt::Display for Conflict {
             v.as_ref()
                 .map_or_else(|| "<none>".to_owned(), Value::to_string)
         };
+        let why = match self.reason {
+            ConflictReason::BothChanged => "both sides changed since the last sync",
+            ConflictReason::ImmutableOnHost => {
+                "the host PV cannot take the virtual change (immutable on an existing PV)"
+            }
+            ConflictReason::ImmutableOnVirtual => {
+                "the virtual PV cannot take the host change (immutable on an existing PV)"
+            }
+        };
         write!(
             f,
-            "{}: both sides changed since the last sync: virtual {} -> {}, host {} -> {}",
+            "{}: {why}: virtual {} -> {}, host {} -> {}",
             self.field,
             show(&self.last_virtual),
             show(&self.virtual_value),
@@ -281,14 +327,20 @@ pub(super) struct Specs<'a> {
 }
 
 /// B1 over every [`SyncedField`]: `virtual_spec` and `host_spec` (the current specs, as copies
-/// to write into) become the synced ones. `to_host_allowed` vetoes a virtual value reaching the
-/// host (a node volume source, H1 0.2); it returns the reason when it does.
+/// to write into) become the synced ones. A group the side that would take it cannot change on
+/// an existing PV ([`SyncedField::immutable_on`]) is a conflict, whatever `policy` says: a
+/// volume source, in particular, never reaches an existing host PV this way (H1's node-volume
+/// and T1's secret rules hold at creation, and nothing changes it after).
+///
+/// `virtual_recreatable`: the virtual PV is a mirror, which is made again when it must take an
+/// immutable host change (the caller turns the update into a recreate); a tenant's own PV is
+/// not, and such a change is a conflict.
 pub(super) fn sync_fields(
     last: &Specs<'_>,
     virtual_spec: &mut PersistentVolumeSpec,
     host_spec: &mut PersistentVolumeSpec,
     policy: ConflictPolicy,
-    to_host_vetoed: impl Fn(SyncedField, &PersistentVolumeSpec) -> Option<&'static str>,
+    virtual_recreatable: bool,
     why: &mut Why,
 ) -> Vec<Conflict> {
     let mut conflicts = Vec::new();
@@ -315,13 +367,27 @@ pub(super) fn sync_fields(
             Outcome::InStep => why.rule(Rule::B1, move || {
                 format!("{field}: changed, and both sides already agree: no write")
             }),
+            Outcome::ToHost { .. } if field.immutable_on(host_spec) => {
+                conflicts.push(conflict(
+                    field,
+                    ConflictReason::ImmutableOnHost,
+                    last,
+                    virtual_spec,
+                    host_spec,
+                    why,
+                ));
+            }
+            Outcome::ToVirtual if !virtual_recreatable && field.immutable_on(virtual_spec) => {
+                conflicts.push(conflict(
+                    field,
+                    ConflictReason::ImmutableOnVirtual,
+                    last,
+                    virtual_spec,
+                    host_spec,
+                    why,
+                ));
+            }
             Outcome::ToHost { also_host } => {
-                if let Some(reason) = to_host_vetoed(field, virtual_spec) {
-                    why.rule(Rule::H1, move || {
-                        format!("{field}: the virtual side changed, but {reason}: not pushed to the host")
-                    });
-                    continue;
-                }
                 field.copy(virtual_spec, host_spec);
                 why.rule(Rule::B1, move || {
                     let reason = if also_host {
@@ -347,19 +413,14 @@ pub(super) fn sync_fields(
                 );
             }
             Outcome::Conflict => {
-                let conflict = Conflict {
+                conflicts.push(conflict(
                     field,
-                    last_virtual: field.value(last.last_virtual),
-                    last_host: field.value(last.last_host),
-                    virtual_value: field.value(virtual_spec),
-                    host_value: field.value(host_spec),
-                };
-                if why.is_on() {
-                    let text =
-                        format!("{conflict}: reported (conflicts: Report), neither side changed");
-                    why.rule(Rule::B1, move || text);
-                }
-                conflicts.push(conflict);
+                    ConflictReason::BothChanged,
+                    last,
+                    virtual_spec,
+                    host_spec,
+                    why,
+                ));
             }
         }
     }
@@ -372,6 +433,49 @@ pub(super) fn sync_fields(
         });
     }
     conflicts
+}
+
+/// The first field group in which `desired` differs from `current` that the API server will
+/// not change on an existing PV ([`SyncedField::immutable_on`]): the PV must be made again to
+/// become `desired`.
+pub(crate) fn immutable_difference(
+    current: &PersistentVolumeSpec,
+    desired: &PersistentVolumeSpec,
+) -> Option<SyncedField> {
+    SyncedField::ALL
+        .into_iter()
+        .find(|field| field.immutable_on(current) && !field.equal(current, desired))
+}
+
+/// A conflict about `field`, explained: neither side is written.
+fn conflict(
+    field: SyncedField,
+    reason: ConflictReason,
+    last: &Specs<'_>,
+    virtual_spec: &PersistentVolumeSpec,
+    host_spec: &PersistentVolumeSpec,
+    why: &mut Why,
+) -> Conflict {
+    let conflict = Conflict {
+        field,
+        reason,
+        last_virtual: field.value(last.last_virtual),
+        last_host: field.value(last.last_host),
+        virtual_value: field.value(virtual_spec),
+        host_value: field.value(host_spec),
+    };
+    if why.is_on() {
+        let text = match reason {
+            ConflictReason::BothChanged => {
+                format!("{conflict}: reported (conflicts: Report), neither side changed")
+            }
+            ConflictReason::ImmutableOnHost | ConflictReason::ImmutableOnVirtual => {
+                format!("{conflict}: not written, the API server would refuse it")
+            }
+        };
+        why.rule(Rule::B1, move || text);
+    }
+    conflict
 }
 
 #[cfg(test)]
@@ -414,6 +518,52 @@ mod tests {
             outcome(f, [&d, &d, &r, &recycle], ConflictPolicy::Report),
             Outcome::Conflict
         );
+    }
+
+    #[test]
+    fn b1_an_unset_volume_mode_is_filesystem() {
+        let mode = |m: Option<&str>| PersistentVolumeSpec {
+            volume_mode: m.map(str::to_owned),
+            ..Default::default()
+        };
+        let f = SyncedField::VolumeMode;
+        assert!(f.equal(&mode(None), &mode(Some("Filesystem"))));
+        assert!(f.equal(&mode(Some("")), &mode(Some("Filesystem"))));
+        assert!(!f.equal(&mode(None), &mode(Some("Block"))));
+    }
+
+    /// ValidatePersistentVolumeUpdate: the source and the volume mode never change on an
+    /// existing PV, node affinity only from unset; the other groups do.
+    #[test]
+    fn b1_immutable_groups_follow_the_api_server() {
+        let none = PersistentVolumeSpec::default();
+        let affinity: PersistentVolumeSpec = serde_json::from_value(serde_json::json!({
+            "nodeAffinity": {"required": {"nodeSelectorTerms": [{"matchExpressions": [
+                {"key": "k", "operator": "In", "values": ["a"]}]}]}}
+        }))
+        .unwrap();
+        for field in SyncedField::ALL {
+            let expected = matches!(field, SyncedField::VolumeSource | SyncedField::VolumeMode);
+            assert_eq!(field.immutable_on(&none), expected, "{field}");
+        }
+        assert!(SyncedField::NodeAffinity.immutable_on(&affinity));
+        assert_eq!(immutable_difference(&none, &affinity), None);
+        assert_eq!(
+            immutable_difference(&affinity, &none),
+            Some(SyncedField::NodeAffinity)
+        );
+        let nfs: PersistentVolumeSpec =
+            serde_json::from_value(serde_json::json!({"nfs": {"server": "s", "path": "/p"}}))
+                .unwrap();
+        assert_eq!(
+            immutable_difference(&none, &nfs),
+            Some(SyncedField::VolumeSource)
+        );
+        let policy = PersistentVolumeSpec {
+            persistent_volume_reclaim_policy: Some("Retain".to_owned()),
+            ..Default::default()
+        };
+        assert_eq!(immutable_difference(&none, &policy), None);
     }
 
     /// B1's source group covers every source the I7 check counts, each under its wire name.

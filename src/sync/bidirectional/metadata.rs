@@ -8,7 +8,8 @@ use crate::cluster::VirtualCluster;
 use crate::explain::{Input, Rule, Source, Why};
 use crate::host_meta::crosses_to_host;
 use crate::wellknown::{
-    MANAGED_ANNOTATIONS_ANNOTATION, TRANSLATED_LABEL_KEYS, is_bookkeeping_annotation,
+    MANAGED_ANNOTATIONS_ANNOTATION, PV_CONTROLLER_ANNOTATIONS, TRANSLATED_LABEL_KEYS,
+    is_bookkeeping_annotation,
 };
 
 type StringMap = BTreeMap<String, String>;
@@ -52,7 +53,10 @@ impl Crossing {
             // A tenant cannot forge a translated key (H1).
             Self::Labels if cluster.virtual_label_key(key).is_some() => None,
             Self::Labels => Some(cluster.host_label_key(key).into_owned()),
-            Self::Annotations => crosses_to_host(key, &[]).then(|| key.to_owned()),
+            // The host controllers' own annotations never come from the tenant (T3).
+            Self::Annotations => {
+                crosses_to_host(key, &PV_CONTROLLER_ANNOTATIONS).then(|| key.to_owned())
+            }
         }
     }
 
@@ -127,7 +131,7 @@ fn recompute_managed_annotations(
         .into_iter()
         .flatten()
         .map(|(k, _)| k)
-        .filter(|k| crosses_to_host(k, &[]))
+        .filter(|k| crosses_to_host(k, &PV_CONTROLLER_ANNOTATIONS))
     {
         if !managed.is_empty() {
             managed.push('\n');

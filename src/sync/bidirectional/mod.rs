@@ -8,8 +8,8 @@ use crate::context::Context;
 use crate::error::Error;
 use crate::explain::{Input, Rule, Source, Why};
 use crate::object::{pv_ref, without_server_fields};
-use crate::options::TenantNodeVolumes;
 use crate::sync::mirror;
+use crate::sync::to_host::host_class;
 use fields::{Specs, sync_fields};
 use metadata::{MapPair, sync_metadata};
 
@@ -17,7 +17,8 @@ mod fields;
 mod metadata;
 mod semantic;
 
-pub use fields::{Conflict, SyncedField};
+pub(crate) use fields::immutable_difference;
+pub use fields::{Conflict, ConflictReason, SyncedField};
 
 /// Both PVs of a pair as they should be after a sync, and the conflicts found.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,18 +86,12 @@ pub(crate) fn keep_in_step(
             .as_ref()
             .unwrap_or(&empty),
     };
-    let deny_node_volumes = context.options().tenant_node_volumes == TenantNodeVolumes::Deny;
-    let vetoed = |field: SyncedField, spec: &PersistentVolumeSpec| {
-        let node_volume = spec.host_path.is_some() || spec.local.is_some();
-        (deny_node_volumes && field == SyncedField::VolumeSource && node_volume)
-            .then_some("a hostPath or local source would hand the tenant a node's filesystem")
-    };
     let conflicts = sync_fields(
         &last,
         &mut virtual_spec,
         &mut host_spec,
         context.options().conflicts,
-        vetoed,
+        !tenant_made,
         why,
     );
 
@@ -115,19 +110,11 @@ pub(crate) fn keep_in_step(
             "a tenant's own PV: claimRef flows to it by S7; the host storageClassName is N3 of \
              the virtual one",
         );
-        host_spec.storage_class_name = match virtual_spec.storage_class_name.as_deref() {
-            Some(class) if !class.is_empty() => {
-                Some(cluster.host_name_cluster(class).map_err(|e| {
-                    Error::invalid(
-                        pv_ref(virtual_side.now),
-                        "spec.storageClassName",
-                        e.to_string(),
-                    )
-                })?)
-            }
-            _ => virtual_spec.storage_class_name.clone(),
-        };
-        why.field("hostPv.spec.storageClassName", Source::rule(Rule::N3));
+        host_spec.storage_class_name =
+            host_class(virtual_spec.storage_class_name.as_deref(), context, || {
+                pv_ref(virtual_side.now)
+            })?;
+        why.field("hostPv.spec.storageClassName", Source::rule(Rule::T2));
     } else {
         why.rule(
             Rule::B2,
