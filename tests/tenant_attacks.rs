@@ -553,3 +553,653 @@ fn b2_a_tenant_cannot_forge_a_translated_label_key_on_an_update() {
 mod claims;
 #[path = "tenant_attacks/classes.rs"]
 mod classes;
+
+// ------------------------------------------------------------------------------------------
+// SPEC §13 (0.3): T1-T3, T6. Each attack is played through the public API and the plan (and,
+// where a host controller completes it, through the lifecycle simulation); the legitimate flow
+// next to it still works.
+
+use k8s_openapi::api::core::v1::PersistentVolumeClaim as Pvc;
+use pv_translate::lifecycle::{Step, World};
+use pv_translate::plan::{ClusterSide, Kind, Object, Plan, PlannedAction};
+use pv_translate::snapshot::Objects;
+use pv_translate::sync::VolumeIdentity;
+use pv_translate::{Snapshot, TenantBinding, TenantSecretRefs};
+
+const H: &str = "vc-team-a";
+
+/// A tenant PV `name` with `source` (a JSON volume source object) and the rest of a valid spec.
+fn tenant_source_pv(name: &str, source: serde_json::Value) -> PersistentVolume {
+    let mut pv = json!({
+        "metadata": {"name": name, "uid": "tenant-pv-uid"},
+        "spec": {"accessModes": ["ReadWriteOnce"], "capacity": {"storage": "5Gi"},
+                 "persistentVolumeReclaimPolicy": "Retain", "storageClassName": "manual",
+                 "claimRef": {"kind": "PersistentVolumeClaim", "apiVersion": "v1",
+                              "namespace": "shop", "name": "db"}},
+    });
+    for (key, value) in source.as_object().unwrap() {
+        pv["spec"][key] = value.clone();
+    }
+    from_json(pv)
+}
+
+fn plan_of(t: &Translator, virtual_objects: Objects, host: Objects) -> Plan {
+    t.plan(None, &Snapshot::new(virtual_objects, host))
+}
+
+fn host_writes(plan: &Plan) -> Vec<&PlannedAction> {
+    plan.actions
+        .iter()
+        .filter(|a| a.cluster == ClusterSide::Host && !a.action.writes_nothing())
+        .collect()
+}
+
+fn host_pv_of(action: &PlannedAction) -> &PersistentVolume {
+    match &action.desired {
+        Some(Object::PersistentVolume(pv)) => pv,
+        other => panic!("no PV: {other:?}"),
+    }
+}
+
+/// Hole 1: every secret reference of a tenant PV, each naming a Secret in `kube-system` (or
+/// Endpoints, for glusterfs), reaches the host only as the host copy of the tenant's own object
+/// of that name: namespace `H`, name N2. Never the host's `kube-system`.
+#[test]
+fn t1_a_tenant_pv_never_makes_host_drivers_read_a_secret_it_chose() {
+    let t = translator();
+    let admin = json!({"name": "cloud-admin", "namespace": "kube-system"});
+    let sources = [
+        (
+            "csi.controllerPublishSecretRef",
+            json!({"csi": {"driver": "d", "volumeHandle": "h1", "controllerPublishSecretRef": admin}}),
+        ),
+        (
+            "csi.nodeStageSecretRef",
+            json!({"csi": {"driver": "d", "volumeHandle": "h2", "nodeStageSecretRef": admin}}),
+        ),
+        (
+            "csi.nodePublishSecretRef",
+            json!({"csi": {"driver": "d", "volumeHandle": "h3", "nodePublishSecretRef": admin}}),
+        ),
+        (
+            "csi.controllerExpandSecretRef",
+            json!({"csi": {"driver": "d", "volumeHandle": "h4", "controllerExpandSecretRef": admin}}),
+        ),
+        (
+            "csi.nodeExpandSecretRef",
+            json!({"csi": {"driver": "d", "volumeHandle": "h5", "nodeExpandSecretRef": admin}}),
+        ),
+        (
+            "cephfs.secretRef",
+            json!({"cephfs": {"monitors": ["m:6789"], "path": "/a", "secretRef": admin}}),
+        ),
+        (
+            "rbd.secretRef",
+            json!({"rbd": {"monitors": ["m:6789"], "image": "i", "secretRef": admin}}),
+        ),
+        (
+            "iscsi.secretRef",
+            json!({"iscsi": {"targetPortal": "p:3260", "iqn": "iqn.2001-04.com.example:t", "lun": 0, "secretRef": admin}}),
+        ),
+        (
+            "flexVolume.secretRef",
+            json!({"flexVolume": {"driver": "x/y", "secretRef": admin}}),
+        ),
+        (
+            "scaleIO.secretRef",
+            json!({"scaleIO": {"gateway": "g", "system": "s", "volumeName": "v", "secretRef": admin}}),
+        ),
+        (
+            "storageos.secretRef",
+            json!({"storageos": {"volumeName": "v", "secretRef": admin}}),
+        ),
+        (
+            "cinder.secretRef",
+            json!({"cinder": {"volumeID": "v", "secretRef": admin}}),
+        ),
+        (
+            "azureFile.secretName",
+            json!({"azureFile": {"secretName": "cloud-admin", "secretNamespace": "kube-system", "shareName": "s"}}),
+        ),
+        (
+            "glusterfs.endpoints",
+            json!({"glusterfs": {"endpoints": "cloud-admin", "endpointsNamespace": "kube-system", "path": "v"}}),
+        ),
+    ];
+    for (i, (field, source)) in sources.into_iter().enumerate() {
+        let pv = tenant_source_pv(&format!("pv{i}"), source);
+        // Single object.
+        let host = t
+            .host_pv(&Inputs::new().with_virtual_pv(&pv))
+            .unwrap()
+            .desired
+            .unwrap();
+        // And through the plan.
+        let plan = plan_of(
+            &t,
+            Objects::new(vec![], vec![pv], vec![]).unwrap(),
+            Objects::default(),
+        );
+        let writes = host_writes(&plan);
+        assert_eq!(writes.len(), 1, "{field}: {plan:#?}");
+        assert_eq!(host_pv_of(writes[0]), &host, "{field}");
+        let text = serde_json::to_string(&host.spec).unwrap();
+        assert!(!text.contains("kube-system\""), "{field}: {text}");
+        assert!(
+            text.contains("\"cloud-admin-x-kube-system-x-team-a\""),
+            "{field}: the host copy of the tenant's own object: {text}"
+        );
+        assert!(text.contains(&format!("\"{H}\"")), "{field}: {text}");
+    }
+}
+
+/// Hole 1: a `csi.volumeAttributes` key that may name a secret or a namespace keeps the PV off
+/// the host (a conflict naming the key), and a reference without namespace on an unclaimed PV
+/// (it would resolve to wherever its pods run) waits; `tenantSecretRefs: Verbatim` restores
+/// vcluster's copy.
+#[test]
+fn t1_opaque_attributes_and_unresolvable_references_keep_the_pv_off_the_host() {
+    let t = translator();
+    let opaque = tenant_source_pv(
+        "opaque",
+        json!({"csi": {"driver": "secrets-store.csi.k8s.io", "volumeHandle": "h",
+                       "volumeAttributes": {"secretProviderClass": "x", "SecretNamespace": "kube-system"}}}),
+    );
+    let unclaimed = edit(
+        &tenant_source_pv(
+            "unclaimed",
+            json!({"cephfs": {"monitors": ["m:6789"], "secretRef": {"name": "ceph-admin"}}}),
+        ),
+        |v| {
+            v["spec"].as_object_mut().unwrap().remove("claimRef");
+        },
+    );
+    for (pv, wanted) in [
+        (&opaque, "\"SecretNamespace\""),
+        (&unclaimed, "names no namespace"),
+    ] {
+        let d = t.host_pv(&Inputs::new().with_virtual_pv(pv)).unwrap();
+        match &d.action {
+            Action::Conflict {
+                rule: Rule::T1,
+                reason,
+            } => {
+                assert!(reason.contains(wanted), "{reason}")
+            }
+            other => panic!("{other}"),
+        }
+        assert_eq!(d.desired, None, "nothing is created");
+        let plan = plan_of(
+            &t,
+            Objects::new(vec![], vec![pv.clone()], vec![]).unwrap(),
+            Objects::default(),
+        );
+        assert!(host_writes(&plan).is_empty(), "{plan:#?}");
+    }
+    // The legitimate flow: a claimed PV's reference without namespace is its claim's.
+    let claimed = tenant_source_pv(
+        "claimed",
+        json!({"cephfs": {"monitors": ["m:6789"], "secretRef": {"name": "ceph-user"}}}),
+    );
+    let host = t
+        .host_pv(&Inputs::new().with_virtual_pv(&claimed))
+        .unwrap()
+        .desired
+        .unwrap();
+    let reference = host.spec.unwrap().cephfs.unwrap().secret_ref.unwrap();
+    assert_eq!(reference.name.as_deref(), Some("ceph-user-x-shop-x-team-a"));
+    assert_eq!(reference.namespace.as_deref(), Some(H));
+    // vcluster's behaviour, opted in.
+    let verbatim =
+        t.with_options(Options::default().with_tenant_secret_refs(TenantSecretRefs::Verbatim));
+    let host = verbatim
+        .host_pv(&Inputs::new().with_virtual_pv(&opaque))
+        .unwrap()
+        .desired
+        .unwrap();
+    assert!(host.spec.unwrap().csi.unwrap().volume_attributes.is_some());
+}
+
+/// Hole 3: a classless tenant PV offered on the host is not a honeypot for other namespaces'
+/// classless claims: its host copy has a class of this virtual cluster's own, and a claimed one
+/// is reserved for its claim. The host's own binder is played by the lifecycle simulation.
+#[test]
+fn t2_a_classless_tenant_pv_is_no_honeypot_for_other_namespaces() {
+    let t = translator();
+    let other_team: Pvc = from_json(json!({
+        "metadata": {"name": "uploads", "namespace": "team-b", "uid": "b-1"},
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}},
+                 "storageClassName": ""},
+    }));
+    let honeypot: PersistentVolume = from_json(json!({
+        "metadata": {"name": "free-nfs"},
+        "spec": {"accessModes": ["ReadWriteOnce"], "capacity": {"storage": "10Gi"},
+                 "nfs": {"server": "evil.example", "path": "/collect"},
+                 "persistentVolumeReclaimPolicy": "Retain", "storageClassName": ""},
+    }));
+    let host = Objects::new(vec![other_team], vec![], vec![]).unwrap();
+    let mut world = World::new(t.clone(), Objects::default(), host, false).unwrap();
+    world
+        .step(Step::Create {
+            cluster: ClusterSide::Virtual,
+            object: Object::PersistentVolume(Box::new(honeypot.clone())),
+        })
+        .unwrap();
+    let clusters = world.clusters();
+    let copy = clusters
+        .host_cluster
+        .pv("vcluster-free-nfs-x-vc-team-a-x-team-a")
+        .expect("the tenant's PV reaches the host");
+    assert_eq!(
+        copy.spec.as_ref().unwrap().storage_class_name.as_deref(),
+        Some("vcluster--x-vc-team-a-x-team-a")
+    );
+    assert!(copy.spec.as_ref().unwrap().claim_ref.is_none(), "{copy:?}");
+    let theirs = clusters.host_cluster.pvc("team-b", "uploads").unwrap();
+    assert_eq!(theirs.spec.as_ref().unwrap().volume_name, None);
+    // A claimed tenant PV is reserved for the host copy of its claim.
+    let claimed = edit(&honeypot, |v| {
+        v["spec"]["claimRef"] = json!({"namespace": "shop", "name": "db"});
+    });
+    let host = t
+        .host_pv(&Inputs::new().with_virtual_pv(&claimed))
+        .unwrap()
+        .desired
+        .unwrap();
+    let reserved = host.spec.unwrap().claim_ref.unwrap();
+    assert_eq!(
+        (reserved.namespace.as_deref(), reserved.name.as_deref()),
+        (Some(H), Some("db-x-shop-x-team-a"))
+    );
+    // vcluster's behaviour, opted in: "" stays "", nothing is reserved.
+    let verbatim = t.with_options(Options::default().with_tenant_binding(TenantBinding::Verbatim));
+    let host = verbatim
+        .host_pv(&Inputs::new().with_virtual_pv(&claimed))
+        .unwrap()
+        .desired
+        .unwrap();
+    let spec = host.spec.unwrap();
+    assert_eq!(spec.storage_class_name.as_deref(), Some(""));
+    assert!(spec.claim_ref.is_none());
+}
+
+/// Hole 5 (and its cousin): one disk, one PV. A tenant PV naming another team's disk (by CSI
+/// handle, or a subdirectory of its NFS export) is never sent to the host, and a mirror whose
+/// `host-pv` the tenant removed is never taken for a tenant PV: it is made the mirror again.
+#[test]
+fn t2_a_tenant_pv_never_makes_a_second_host_pv_of_someone_elses_disk() {
+    let t = translator();
+    let theirs: PersistentVolume = from_json(json!({
+        "metadata": {"name": "team-b-db"},
+        "spec": {"accessModes": ["ReadWriteOnce"], "capacity": {"storage": "50Gi"},
+                 "csi": {"driver": "ebs.csi.aws.com", "volumeHandle": "vol-team-b"},
+                 "persistentVolumeReclaimPolicy": "Delete", "storageClassName": "gp3",
+                 "claimRef": {"namespace": "team-b", "name": "db", "uid": "b"}},
+        "status": {"phase": "Bound"},
+    }));
+    let share: PersistentVolume = from_json(json!({
+        "metadata": {"name": "team-b-share"},
+        "spec": {"accessModes": ["ReadWriteMany"], "capacity": {"storage": "1Ti"},
+                 "nfs": {"server": "nas.example", "path": "/exports/team-b"},
+                 "storageClassName": "nfs"},
+    }));
+    for stolen in [
+        json!({"csi": {"driver": "ebs.csi.aws.com", "volumeHandle": "vol-team-b"}}),
+        json!({"nfs": {"server": "NAS.example", "path": "/exports/team-b/finance/"}}),
+    ] {
+        let pv = tenant_source_pv("mine", stolen.clone());
+        let plan = plan_of(
+            &t,
+            Objects::new(vec![], vec![pv.clone()], vec![]).unwrap(),
+            Objects::new(vec![], vec![theirs.clone(), share.clone()], vec![]).unwrap(),
+        );
+        assert!(host_writes(&plan).is_empty(), "{stolen}: {plan:#?}");
+        let conflict = plan
+            .actions
+            .iter()
+            .find(|a| a.cluster == ClusterSide::Host && a.kind == Kind::PersistentVolume)
+            .unwrap();
+        assert!(
+            matches!(conflict.action, Action::Conflict { rule: Rule::T2, .. }),
+            "{}",
+            conflict.action
+        );
+        // The single-object call, told what its caller's cache knows.
+        let mut inputs = Inputs::new().with_virtual_pv(&pv);
+        inputs.same_storage = Some("team-b-db");
+        let d = t.host_pv(&inputs).unwrap();
+        assert!(matches!(d.action, Action::Conflict { rule: Rule::T2, .. }));
+    }
+    // The identity a caller checks with.
+    let mine = VolumeIdentity::of(
+        tenant_source_pv(
+            "x",
+            json!({"csi": {"driver": "ebs.csi.aws.com", "volumeHandle": "vol-team-b"}}),
+        )
+        .spec
+        .as_ref()
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(mine.overlaps(&VolumeIdentity::of(theirs.spec.as_ref().unwrap()).unwrap()));
+    // Two tenant PVs of one new disk: the first (by name) goes, the other waits as a conflict.
+    let disk = json!({"csi": {"driver": "ebs.csi.aws.com", "volumeHandle": "vol-new"}});
+    let plan = plan_of(
+        &t,
+        Objects::new(
+            vec![],
+            vec![
+                tenant_source_pv("a", disk.clone()),
+                tenant_source_pv("b", disk),
+            ],
+            vec![],
+        )
+        .unwrap(),
+        Objects::default(),
+    );
+    let writes = host_writes(&plan);
+    assert_eq!(writes.len(), 1, "{plan:#?}");
+    assert_eq!(writes[0].name, "vcluster-a-x-vc-team-a-x-team-a");
+    // The legitimate flow: the tenant's own disk, with its own copy on the host, is kept in step.
+    let pv = tenant_source_pv(
+        "mine",
+        json!({"csi": {"driver": "ebs.csi.aws.com", "volumeHandle": "vol-mine"}}),
+    );
+    let plan = plan_of(
+        &t,
+        Objects::new(vec![], vec![pv], vec![]).unwrap(),
+        Objects::new(vec![], vec![theirs], vec![]).unwrap(),
+    );
+    let writes = host_writes(&plan);
+    assert_eq!(writes.len(), 1);
+    assert_eq!(writes[0].action, Action::Create);
+}
+
+fn class(
+    name: &str,
+    provisioner: &str,
+    reclaim: &str,
+) -> k8s_openapi::api::storage::v1::StorageClass {
+    from_json(
+        json!({"metadata": {"name": name}, "provisioner": provisioner, "reclaimPolicy": reclaim}),
+    )
+}
+
+fn claim(name: &str, class: &str) -> Pvc {
+    from_json(json!({
+        "metadata": {"name": name, "namespace": "shop"},
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}},
+                 "storageClassName": class},
+    }))
+}
+
+fn create(world: &mut World, object: Object) {
+    world
+        .step(Step::Create {
+            cluster: ClusterSide::Virtual,
+            object,
+        })
+        .unwrap();
+}
+
+fn virtual_pv_of(world: &World, claim: &str) -> PersistentVolume {
+    let clusters = world.clusters();
+    let pvc = clusters.virtual_cluster.pvc("shop", claim).unwrap();
+    let volume = pvc.spec.as_ref().unwrap().volume_name.clone().unwrap();
+    clusters.virtual_cluster.pv(&volume).unwrap().clone()
+}
+
+fn set_policy(world: &mut World, pv: &PersistentVolume, policy: &str) {
+    let edited = edit(pv, |v| {
+        v["spec"]["persistentVolumeReclaimPolicy"] = json!(policy)
+    });
+    world
+        .step(Step::Update {
+            cluster: ClusterSide::Virtual,
+            object: Object::PersistentVolume(Box::new(edited)),
+        })
+        .unwrap();
+}
+
+fn delete_claim(world: &mut World, name: &str) {
+    world
+        .step(Step::Delete {
+            cluster: ClusterSide::Virtual,
+            kind: Kind::PersistentVolumeClaim,
+            namespace: "shop".to_owned(),
+            name: name.to_owned(),
+        })
+        .unwrap();
+}
+
+/// Hole 4: the tenant's claim binds an admin's static PV (the host's binder does it, not the
+/// syncer); the tenant then sets its mirror's reclaim policy to `Delete` and deletes its claim.
+/// The mirror is read-only (T3): the admin's PV keeps `Retain`, and its disk survives.
+#[test]
+fn t3_a_tenant_never_destroys_an_admins_static_pv_its_claim_bound() {
+    let sync = translator();
+    let admin: PersistentVolume = from_json(json!({
+        "metadata": {"name": "admin-nfs"},
+        "spec": {"accessModes": ["ReadWriteOnce"], "capacity": {"storage": "1Gi"},
+                 "nfs": {"server": "nas.example", "path": "/exports/finance"},
+                 "persistentVolumeReclaimPolicy": "Retain", "storageClassName": "manual"},
+    }));
+    let host = Objects::new(
+        vec![],
+        vec![admin],
+        vec![class("manual", "kubernetes.io/no-provisioner", "Retain")],
+    )
+    .unwrap();
+    let mut world = World::new(sync, Objects::default(), host, false).unwrap();
+    create(
+        &mut world,
+        Object::PersistentVolumeClaim(Box::new(claim("db", "manual"))),
+    );
+    let mirror = virtual_pv_of(&world, "db");
+    assert_eq!(mirror.metadata.name.as_deref(), Some("admin-nfs"));
+    set_policy(&mut world, &mirror, "Delete");
+    let host_pv = world
+        .clusters()
+        .host_cluster
+        .pv("admin-nfs")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        host_pv
+            .spec
+            .as_ref()
+            .unwrap()
+            .persistent_volume_reclaim_policy
+            .as_deref(),
+        Some("Retain"),
+        "the tenant's Delete never reaches the admin's PV"
+    );
+    // The tenant's view is the host's again.
+    let mirror = virtual_pv_of(&world, "db");
+    assert_eq!(
+        mirror
+            .spec
+            .as_ref()
+            .unwrap()
+            .persistent_volume_reclaim_policy
+            .as_deref(),
+        Some("Retain")
+    );
+    delete_claim(&mut world, "db");
+    let host_pv = world.clusters().host_cluster.pv("admin-nfs").expect("kept");
+    assert_eq!(
+        host_pv
+            .spec
+            .as_ref()
+            .unwrap()
+            .persistent_volume_reclaim_policy
+            .as_deref(),
+        Some("Retain")
+    );
+    assert!(world.disks().all(|d| d.exists), "no disk destroyed");
+    assert!(world.violations().is_empty(), "{:?}", world.violations());
+}
+
+/// The legitimate flow next to hole 4: a volume provisioned for the tenant's own claim takes the
+/// reclaim policy the tenant sets on its mirror.
+#[test]
+fn t3_a_tenant_sets_the_reclaim_policy_of_its_own_provisioned_volume() {
+    let host = Objects::new(
+        vec![],
+        vec![],
+        vec![class("gp3", "ebs.csi.aws.com", "Delete")],
+    )
+    .unwrap();
+    let mut world = World::new(translator(), Objects::default(), host, false).unwrap();
+    create(
+        &mut world,
+        Object::PersistentVolumeClaim(Box::new(claim("db", "gp3"))),
+    );
+    let mirror = virtual_pv_of(&world, "db");
+    set_policy(&mut world, &mirror, "Retain");
+    let name = mirror.metadata.name.clone().unwrap();
+    let host_pv = world.clusters().host_cluster.pv(&name).unwrap().clone();
+    assert_eq!(
+        host_pv
+            .spec
+            .as_ref()
+            .unwrap()
+            .persistent_volume_reclaim_policy
+            .as_deref(),
+        Some("Retain"),
+        "written through to the provisioned volume"
+    );
+    delete_claim(&mut world, "db");
+    assert!(
+        world.disks().all(|d| d.exists),
+        "the tenant's Retain keeps its disk"
+    );
+}
+
+/// Hole 6: with `retainedPvMirroring: Legacy` the virtual cluster's own etcd volume is shown to
+/// the tenant (the option's documented risk), but read-only: editing its reclaim policy or
+/// deleting it never reaches the host PV.
+#[test]
+fn t3_legacy_mirrors_of_the_virtual_clusters_own_volumes_are_read_only() {
+    let legacy = translator().with_options(
+        Options::default().with_retained_pv_mirroring(pv_translate::RetainedPvMirroring::Legacy),
+    );
+    let etcd = etcd_volume();
+    let shown = legacy
+        .virtual_pv(&Inputs::new().with_host_pv(&etcd))
+        .unwrap()
+        .desired
+        .expect("Legacy shows it");
+    let edited = edit(&shown, |v| {
+        v["spec"]["persistentVolumeReclaimPolicy"] = json!("Delete");
+        v["metadata"]["labels"] = json!({"mine": "now"});
+        v["metadata"]["annotations"]["pv.kubernetes.io/provisioned-by"] = json!("ebs.csi.aws.com");
+    });
+    let deleting = edit(&edited, |v| {
+        v["metadata"]["deletionTimestamp"] = json!("2026-03-01T00:00:00Z");
+    });
+    for virtual_pv in [&edited, &deleting] {
+        let d = legacy
+            .keep_in_step(
+                PvPair::new(&shown, &etcd),
+                PvPair::new(virtual_pv, &etcd),
+                None,
+                None,
+            )
+            .unwrap();
+        assert_eq!(d.host_pv.action, Action::Unchanged);
+        assert!(d.explanation.is_none() || d.explanation.unwrap().applied(Rule::T3));
+        let plan = legacy.plan(
+            Some(&Snapshot::new(
+                Objects::new(vec![], vec![shown.clone()], vec![]).unwrap(),
+                Objects::new(vec![], vec![etcd.clone()], vec![]).unwrap(),
+            )),
+            &Snapshot::new(
+                Objects::new(vec![], vec![virtual_pv.clone()], vec![]).unwrap(),
+                Objects::new(vec![], vec![etcd.clone()], vec![]).unwrap(),
+            ),
+        );
+        assert!(host_writes(&plan).is_empty(), "{plan:#?}");
+    }
+    // The edit is undone on the tenant's side: the view shows the host PV as it is.
+    let d = legacy
+        .keep_in_step(
+            PvPair::new(&shown, &etcd),
+            PvPair::new(&edited, &etcd),
+            None,
+            None,
+        )
+        .unwrap();
+    let view = d.virtual_pv.desired.unwrap();
+    assert_eq!(
+        view.spec
+            .unwrap()
+            .persistent_volume_reclaim_policy
+            .as_deref(),
+        Some("Retain")
+    );
+}
+
+/// Hole 10: a tenant hides a released, billed host volume from the audit with a PV of its own
+/// labelled `fake-pv` and a decoy claim naming it. A fake PV stands for a host PV only through
+/// the host copy of a claim bound to it (T6): the released volume is still reported.
+#[test]
+fn t6_a_decoy_fake_pv_never_hides_a_released_volume_from_the_audit() {
+    let t = Translator::new(VirtualCluster::new("team-a", H).unwrap());
+    let released: PersistentVolume = from_json(json!({
+        "metadata": {"name": "pvc-billed"},
+        "spec": {"accessModes": ["ReadWriteOnce"], "capacity": {"storage": "500Gi"},
+                 "csi": {"driver": "ebs.csi.aws.com", "volumeHandle": "vol-billed"},
+                 "persistentVolumeReclaimPolicy": "Retain", "storageClassName": "gp3",
+                 "claimRef": {"namespace": H, "name": "old-x-shop-x-team-a", "uid": "gone"}},
+        "status": {"phase": "Released"},
+    }));
+    let decoy_pv: PersistentVolume = from_json(json!({
+        "metadata": {"name": "pvc-billed", "labels": {"vcluster.loft.sh/fake-pv": "true"}},
+        "spec": {"accessModes": ["ReadWriteOnce"], "capacity": {"storage": "500Gi"},
+                 "flexVolume": {"driver": "fake"}, "persistentVolumeReclaimPolicy": "Retain"},
+    }));
+    let decoy_claim = bound_pvc("shop", "decoy", "pvc-billed");
+    let snapshot = Snapshot::new(
+        Objects::new(vec![decoy_claim.clone()], vec![decoy_pv], vec![]).unwrap(),
+        Objects::new(vec![], vec![released.clone()], vec![]).unwrap(),
+    );
+    let kinds: Vec<_> = t.audit(&snapshot).into_iter().map(|f| f.kind).collect();
+    assert!(
+        kinds.contains(&pv_translate::FindingKind::ReleasedHostPvWithoutVirtual),
+        "{kinds:?}"
+    );
+    // The legitimate flow: a fake PV whose claim's host copy is bound to the host PV stands for
+    // it (and the host PV, bound, is not released).
+    let host_claim = edit(
+        &t.host_pvc(&Inputs::new().with_virtual_pvc(&decoy_claim))
+            .unwrap()
+            .desired
+            .unwrap(),
+        |v| v["spec"]["volumeName"] = json!("pvc-billed"),
+    );
+    let bound = edit(&released, |v| {
+        v["spec"]["claimRef"]["name"] = json!("decoy-x-shop-x-team-a");
+        v["status"]["phase"] = json!("Bound");
+    });
+    let fake = t
+        .virtual_pv(
+            &Inputs::new()
+                .with_virtual_pvc(&decoy_claim)
+                .with_host_pv(&bound),
+        )
+        .unwrap()
+        .desired
+        .unwrap();
+    let snapshot = Snapshot::new(
+        Objects::new(vec![decoy_claim], vec![fake], vec![]).unwrap(),
+        Objects::new(vec![host_claim], vec![bound], vec![]).unwrap(),
+    );
+    let kinds: Vec<_> = t.audit(&snapshot).into_iter().map(|f| f.kind).collect();
+    // The fake PV says Delete (vcluster's default), the host Retain: the #2098 finding, which
+    // only a paired fake PV gets.
+    assert_eq!(
+        kinds,
+        vec![pv_translate::FindingKind::TenantSeesDeleteHostRetains]
+    );
+}
