@@ -1171,6 +1171,30 @@ fn t6_a_decoy_fake_pv_never_hides_a_released_volume_from_the_audit() {
         kinds.contains(&pv_translate::FindingKind::ReleasedHostPvWithoutVirtual),
         "{kinds:?}"
     );
+    // Nor with a host PVC under the decoy's N2 name: bound to the volume but not made by this
+    // virtual cluster (no marker, no object-name), or made by it but bound to another volume.
+    let ours = t
+        .host_pvc(&Inputs::new().with_virtual_pvc(&decoy_claim))
+        .unwrap()
+        .desired
+        .unwrap();
+    let not_ours = edit(&ours, |v| {
+        v["metadata"]["labels"] = json!({});
+        v["metadata"]["annotations"] = json!({});
+        v["spec"]["volumeName"] = json!("pvc-billed");
+    });
+    let elsewhere = edit(&ours, |v| v["spec"]["volumeName"] = json!("pvc-other"));
+    for host_pvc in [not_ours, elsewhere] {
+        let snapshot = Snapshot::new(
+            snapshot.virtual_cluster.clone(),
+            Objects::new(vec![host_pvc], vec![released.clone()], vec![]).unwrap(),
+        );
+        let kinds: Vec<_> = t.audit(&snapshot).into_iter().map(|f| f.kind).collect();
+        assert!(
+            kinds.contains(&pv_translate::FindingKind::ReleasedHostPvWithoutVirtual),
+            "{kinds:?}"
+        );
+    }
     // The legitimate flow: a fake PV whose claim's host copy is bound to the host PV stands for
     // it (and the host PV, bound, is not released).
     let host_claim = edit(
