@@ -517,7 +517,10 @@ fn k2_static_binding_of_a_pv_whose_claim_ref_names_the_pvc() {
 }
 
 #[test]
-fn k2_smallest_fitting_available_pv_ties_by_name() {
+fn k2_fewest_access_modes_then_smallest_ties_by_name() {
+    // index.go findBestMatchForClaim: the PVs are grouped by their access modes; the groups
+    // holding every requested mode are searched fewest modes first, and in a group
+    // FindMatchingVolume takes the smallest PV that fits.
     let mut block = pv("block", "3Gi", None, "Retain");
     block.spec.as_mut().unwrap().volume_mode = Some("Block".to_owned());
     let mut rwx_only = pv("rwx-only", "4Gi", None, "Retain");
@@ -529,7 +532,7 @@ fn k2_smallest_fitting_available_pv_ties_by_name() {
         vec![],
         vec![
             pv("big", "20Gi", None, "Retain"),
-            // 5120Mi is 5Gi: a tie, broken by name.
+            // 5120Mi is 5Gi, as small-a, but with one access mode.
             pv("small-b", "5120Mi", None, "Retain"),
             small_a,
             pv("tiny", "1Gi", None, "Retain"),
@@ -540,41 +543,22 @@ fn k2_smallest_fitting_available_pv_ties_by_name() {
         vec![],
     );
     let mut world = host_world(fake(), host);
-    create_pvc(
-        &mut world,
-        ClusterSide::Host,
-        pvc(APPS, "want", "3Gi", Some("")),
-    );
-    assert_eq!(
-        host_pvc(&world, APPS, "want").and_then(volume_name),
-        Some("small-a")
-    );
-    // The next claim of the same size gets the other 5Gi one, then the big one.
-    create_pvc(
-        &mut world,
-        ClusterSide::Host,
-        pvc(APPS, "want2", "3Gi", Some("")),
-    );
-    assert_eq!(
-        host_pvc(&world, APPS, "want2").and_then(volume_name),
-        Some("small-b")
-    );
-    create_pvc(
-        &mut world,
-        ClusterSide::Host,
-        pvc(APPS, "want3", "3Gi", Some("")),
-    );
-    assert_eq!(
-        host_pvc(&world, APPS, "want3").and_then(volume_name),
-        Some("big")
-    );
+    let mut bind = |claim: &str| {
+        create_pvc(
+            &mut world,
+            ClusterSide::Host,
+            pvc(APPS, claim, "3Gi", Some("")),
+        );
+        host_pvc(&world, APPS, claim)
+            .and_then(volume_name)
+            .map(str::to_owned)
+    };
+    // The ReadWriteOnce group first: small-b, then big (larger than small-a, but fewer modes).
+    assert_eq!(bind("want").as_deref(), Some("small-b"));
+    assert_eq!(bind("want2").as_deref(), Some("big"));
+    assert_eq!(bind("want3").as_deref(), Some("small-a"));
     // Nothing else fits: the fourth waits.
-    create_pvc(
-        &mut world,
-        ClusterSide::Host,
-        pvc(APPS, "want4", "3Gi", Some("")),
-    );
-    assert_eq!(host_pvc(&world, APPS, "want4").and_then(volume_name), None);
+    assert_eq!(bind("want4"), None);
     for name in ["tiny", "block", "rwx-only", "other-class"] {
         assert_eq!(
             host_pv(&world, name).and_then(pv_phase),
@@ -582,6 +566,29 @@ fn k2_smallest_fitting_available_pv_ties_by_name() {
             "{name}"
         );
     }
+}
+
+#[test]
+fn k2_smallest_fitting_pv_in_a_group_ties_by_name() {
+    let host = objects(
+        vec![],
+        vec![
+            pv("b", "5Gi", None, "Retain"),
+            pv("a", "5120Mi", None, "Retain"),
+            pv("c", "10Gi", None, "Retain"),
+        ],
+        vec![],
+    );
+    let mut world = host_world(fake(), host);
+    create_pvc(
+        &mut world,
+        ClusterSide::Host,
+        pvc(APPS, "one", "1Gi", Some("")),
+    );
+    assert_eq!(
+        host_pvc(&world, APPS, "one").and_then(volume_name),
+        Some("a")
+    );
 }
 
 #[test]
@@ -697,7 +704,7 @@ fn k3_class_without_reclaim_policy_provisions_delete() {
 }
 
 #[test]
-fn k3_wait_for_first_consumer_provisions_at_once() {
+fn k3_wait_for_first_consumer_waits_for_a_consumer() {
     let mut late = class("late", Some("Delete"));
     late.volume_binding_mode = Some("WaitForFirstConsumer".to_owned());
     let mut world = host_world(fake(), objects(vec![], vec![], vec![late]));
@@ -706,6 +713,23 @@ fn k3_wait_for_first_consumer_provisions_at_once() {
         ClusterSide::Host,
         pvc(APPS, "data", "1Gi", Some("late")),
     );
+    let waiting = host_pvc(&world, APPS, "data").unwrap();
+    assert_eq!(pvc_phase(waiting), Some("Pending"));
+    assert!(
+        waiting
+            .metadata
+            .annotations
+            .as_ref()
+            .is_none_or(|a| !a.contains_key("volume.kubernetes.io/storage-provisioner"))
+    );
+    assert_eq!(world.disks().count(), 0);
+    world
+        .step(Step::Consumer {
+            cluster: ClusterSide::Host,
+            namespace: APPS.to_owned(),
+            name: "data".to_owned(),
+        })
+        .unwrap();
     assert_eq!(
         host_pvc(&world, APPS, "data").and_then(pvc_phase),
         Some("Bound")
@@ -822,7 +846,17 @@ fn k4_delete_destroys_the_pv_and_its_disk() {
 
 #[test]
 fn k4_recycle_scrubs_the_disk_and_makes_the_pv_available() {
-    let (mut world, name) = host_claim_bound("Retain");
+    // NFS has an in-tree recycler (recycle_test.go 6-1): the PV is unbound and Available.
+    let mut nfs = pv("nfs-vol", "1Gi", None, "Retain");
+    nfs.spec.as_mut().unwrap().nfs = Some(typed(json!({"server": "nfs.example", "path": "/x"})));
+    let mut world = host_world(fake(), objects(vec![], vec![nfs], vec![]));
+    let name = "nfs-vol".to_owned();
+    create_pvc(
+        &mut world,
+        ClusterSide::Host,
+        pvc(APPS, "data", "1Gi", Some("")),
+    );
+    assert_eq!(host_pv(&world, &name).and_then(pv_phase), Some("Bound"));
     let (disk, _) = disk_of(&world, &name).unwrap();
     delete(
         &mut world,
@@ -844,6 +878,25 @@ fn k4_recycle_scrubs_the_disk_and_makes_the_pv_available() {
     let (fresh, exists) = disk_of(&world, &name).unwrap();
     assert_ne!(fresh, disk);
     assert!(exists);
+}
+
+#[test]
+fn k4_recycle_without_a_recycler_fails_and_keeps_the_data() {
+    // A CSI volume has no recycler (recycle_test.go 6-3): Failed, claimRef and data kept.
+    let (mut world, name) = host_claim_bound("Retain");
+    let (disk, _) = disk_of(&world, &name).unwrap();
+    delete(
+        &mut world,
+        ClusterSide::Host,
+        Kind::PersistentVolumeClaim,
+        APPS,
+        "data",
+    );
+    set_policy(&mut world, &name, "Recycle");
+    let failed = host_pv(&world, &name).unwrap();
+    assert_eq!(pv_phase(failed), Some("Failed"));
+    assert!(claim_of(failed).is_some());
+    assert!(disk_exists(&world, &disk));
 }
 
 // ------------------------------------------------------------------------------------------

@@ -9,6 +9,20 @@
 //!   virtual PV that has a host PV shows the host PV's reclaim policy. (With the default options
 //!   this is not an invariant but a finding, `TenantSeesDeleteHostRetains`: the simulation shows
 //!   the lie of upstream issue #2098 instead of hiding it.)
+//!
+//! *(0.3)* Isolation, with other tenants' and the virtual cluster's own objects on the host.
+//! *This tenant's* host objects are the objects the syncer created for this virtual cluster
+//! (and, in the starting world, those carrying its marker, N4), the PVs provisioned for those
+//! claims (`pvc-<claim uid>` whose claimRef names the claim by uid), and the disks of those
+//! PVs. *Another tenant's* PV is a host PV that is not this tenant's and that, when the step
+//! began, was reserved for or bound to a claim that is not this tenant's. After each settle:
+//!
+//! - no host object that is not this tenant's was changed or deleted by the syncer;
+//! - after a step of the tenant (or a restart of the syncer), no disk that is not this
+//!   tenant's was destroyed, whoever destroyed it (a host admin's own steps may destroy what
+//!   they like);
+//! - no PV of another tenant became bound to a claim of this virtual cluster;
+//! - no PV of this tenant is bound to a claim outside `H`.
 
 use std::fmt;
 
@@ -49,10 +63,25 @@ fn violate(world: &mut World, text: String) {
     }
 }
 
-/// Y3: the syncer never writes a host PV or PVC claimed in another host namespace.
+/// Y3: the syncer never writes a host PV or PVC claimed in another host namespace, and never
+/// changes or deletes a host object that is not this tenant's.
 pub(crate) fn check_syncer_action(world: &mut World, action: &PlannedAction) {
     if action.cluster != ClusterSide::Host || action.action.writes_nothing() {
         return;
+    }
+    let changes = matches!(
+        action.action,
+        Action::Update { .. } | Action::Recreate | Action::Delete { .. }
+    );
+    if changes && !world.is_owned(action.kind, &action.namespace, &action.name) {
+        let what = crate::lifecycle::world::label(action.kind, &action.namespace, &action.name);
+        violate(
+            world,
+            format!(
+                "the syncer wrote ({}) host {what}, which is not this tenant's",
+                action.action
+            ),
+        );
     }
     let host_namespace = world
         .translator
@@ -181,6 +210,57 @@ pub(crate) fn check_settled(world: &mut World, plan: &Plan) {
                 name(&pv.metadata),
                 policy(pv),
                 policy(host)
+            ));
+        }
+    }
+    for text in broken {
+        violate(world, text);
+    }
+}
+
+/// Y3: after a step of the tenant (or a syncer restart), a destroyed disk must be this
+/// tenant's.
+pub(crate) fn check_foreign_disk(world: &mut World, id: &str) {
+    if !matches!(world.actor, Actor::Tenant | Actor::Syncer) || world.owned_disks.contains(id) {
+        return;
+    }
+    violate(
+        world,
+        format!("{id}, which is not this tenant's, was destroyed after a step of the tenant"),
+    );
+}
+
+/// Y3 after a settle: no PV of another tenant is bound to a claim of this virtual cluster, no
+/// PV of this tenant to a claim outside `H`.
+pub(crate) fn check_isolation(world: &mut World) {
+    let host_namespace = world
+        .translator
+        .context()
+        .cluster()
+        .host_namespace()
+        .to_owned();
+    let mut broken = Vec::new();
+    for pv in world.clusters.host_cluster.pvs() {
+        let Some(claim) = pv.spec.as_ref().and_then(|s| s.claim_ref.as_ref()) else {
+            continue;
+        };
+        let (ns, claim_name) = (
+            claim.namespace.as_deref().unwrap_or_default(),
+            claim.name.as_deref().unwrap_or_default(),
+        );
+        let volume = name(&pv.metadata);
+        let bound = claim.uid.as_deref().is_some_and(|u| !u.is_empty());
+        if bound
+            && world.foreign.contains(volume)
+            && world.is_owned(Kind::PersistentVolumeClaim, ns, claim_name)
+        {
+            broken.push(format!(
+                "host PV {volume}, another tenant's, is bound to this tenant's claim {ns}/{claim_name}"
+            ));
+        }
+        if world.is_owned(Kind::PersistentVolume, "", volume) && ns != host_namespace {
+            broken.push(format!(
+                "host PV {volume}, this tenant's, is claimed by {ns}/{claim_name}, outside {host_namespace}"
             ));
         }
     }
