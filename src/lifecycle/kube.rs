@@ -703,7 +703,7 @@ impl Kube<'_> {
         {
             return if !provisioner.starts_with(IN_TREE) {
                 Deleter::External
-            } else if plugin.as_deref() == Some(provisioner) {
+            } else if self.facts.running(provisioner, self.objects) {
                 Deleter::InTree
             } else {
                 Deleter::Missing(format!(
@@ -1094,8 +1094,11 @@ impl Kube<'_> {
         };
         let provisioner = class.provisioner.clone();
         if provisioner.starts_with(IN_TREE) {
-            if self.facts.in_tree_plugin(self.objects).as_deref() != Some(provisioner.as_str()) {
-                // ProvisioningFailed: no such plugin (kubernetes.io/no-provisioner included).
+            if !self.facts.running(&provisioner, self.objects)
+                || pvc.spec.as_ref().is_some_and(|s| s.data_source.is_some())
+            {
+                // ProvisioningFailed: no such plugin (kubernetes.io/no-provisioner included),
+                // or a data source, which only CSI provisioners take.
                 return self.set_claim_status(ns, claim, "Pending", None);
             }
             let mut changed = self.set_claim_provisioner(pvc, &provisioner);
