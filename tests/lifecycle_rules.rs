@@ -14,6 +14,7 @@
 
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
 use k8s_openapi::api::storage::v1::StorageClass;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use pv_translate::lifecycle::{DiskFate, HostPvFate, Step, VirtualPvFate, World};
 use pv_translate::options::{FakeReclaimPolicy, Options};
 use pv_translate::plan::{ClusterSide, Kind, Object};
@@ -969,6 +970,315 @@ fn k5_deleting_a_storage_class_changes_no_pv() {
     delete(&mut world, ClusterSide::Host, Kind::StorageClass, "", "gp3");
     assert!(world.clusters().host_cluster.storage_class("gp3").is_none());
     assert_eq!(host_pv(&world, &name), Some(&before));
+}
+
+// ------------------------------------------------------------------------------------------
+// K1-K5 (0.3): as Kubernetes' PV controller, PV protection and external provisioner do
+
+fn provisioner(world: &mut World, name: &str, running: bool) {
+    world
+        .step(Step::Provisioner {
+            name: name.to_owned(),
+            running,
+        })
+        .unwrap();
+}
+
+fn annotation<'o>(meta: &'o ObjectMeta, key: &str) -> Option<&'o str> {
+    meta.annotations.as_ref()?.get(key).map(String::as_str)
+}
+
+fn finalizers(pv: &PersistentVolume) -> Vec<String> {
+    pv.metadata.finalizers.clone().unwrap_or_default()
+}
+
+#[test]
+fn k1_a_claim_without_class_gets_the_default_class_later_too() {
+    let mut world = host_world(fake(), Objects::default());
+    create_pvc(
+        &mut world,
+        ClusterSide::Host,
+        pvc(APPS, "data", "1Gi", None),
+    );
+    assert_eq!(host_pvc(&world, APPS, "data").and_then(pvc_class), None);
+    create(
+        &mut world,
+        ClusterSide::Host,
+        Object::StorageClass(Box::new(default_class("gp3", "Delete", None))),
+    );
+    // assignDefaultStorageClass, then provisioning in the new class.
+    let claim = host_pvc(&world, APPS, "data").unwrap();
+    assert_eq!(pvc_class(claim), Some("gp3"));
+    assert_eq!(pvc_phase(claim), Some("Bound"));
+    // A claim that asked for "" keeps it.
+    create_pvc(
+        &mut world,
+        ClusterSide::Host,
+        pvc(APPS, "none", "1Gi", Some("")),
+    );
+    assert_eq!(host_pvc(&world, APPS, "none").and_then(pvc_class), Some(""));
+}
+
+#[test]
+fn k2_a_pv_reserved_for_a_claim_is_its_first_also_without_uid() {
+    let mut reserved = pv("reserved", "10Gi", None, "Retain");
+    reserved.spec.as_mut().unwrap().claim_ref =
+        Some(typed(json!({"namespace": APPS, "name": "data"})));
+    let host = objects(
+        vec![],
+        vec![reserved, pv("small", "1Gi", None, "Retain")],
+        vec![],
+    );
+    let mut world = host_world(fake(), host);
+    assert_eq!(
+        host_pv(&world, "reserved").and_then(pv_phase),
+        Some("Available")
+    );
+    create_pvc(
+        &mut world,
+        ClusterSide::Host,
+        pvc(APPS, "data", "1Gi", Some("")),
+    );
+    let bound = host_pv(&world, "reserved").unwrap();
+    assert_eq!(pv_phase(bound), Some("Bound"));
+    // The user reserved it: the controller did not make the PV's link.
+    assert_eq!(
+        annotation(&bound.metadata, "pv.kubernetes.io/bound-by-controller"),
+        None
+    );
+    let claim = host_pvc(&world, APPS, "data").unwrap();
+    assert_eq!(
+        annotation(&claim.metadata, "pv.kubernetes.io/bound-by-controller"),
+        Some("yes")
+    );
+    assert_eq!(
+        annotation(&claim.metadata, "pv.kubernetes.io/bind-completed"),
+        Some("yes")
+    );
+    assert_eq!(
+        host_pv(&world, "small").and_then(pv_phase),
+        Some("Available")
+    );
+}
+
+#[test]
+fn k2_volume_name_binds_only_a_pv_that_satisfies_the_claim() {
+    let mut block = pv("block", "5Gi", None, "Retain");
+    block.spec.as_mut().unwrap().volume_mode = Some("Block".to_owned());
+    let mut deleting = pv("deleting", "5Gi", None, "Retain");
+    deleting.metadata.deletion_timestamp = Some(typed(json!("2025-01-01T00:00:00Z")));
+    deleting.metadata.finalizers = Some(vec!["example.com/hold".to_owned()]);
+    let host = objects(
+        vec![],
+        vec![
+            pv("small", "1Gi", None, "Retain"),
+            pv("gold", "5Gi", Some("gold"), "Retain"),
+            block,
+            deleting,
+            pv("fits", "5Gi", None, "Retain"),
+        ],
+        vec![],
+    );
+    let mut world = host_world(fake(), host);
+    for volume in ["small", "gold", "block", "deleting", "fits"] {
+        create_pvc(
+            &mut world,
+            ClusterSide::Host,
+            static_pvc(APPS, volume, "5Gi", "", volume),
+        );
+    }
+    for refused in ["small", "gold", "block", "deleting"] {
+        assert_eq!(
+            host_pvc(&world, APPS, refused).and_then(pvc_phase),
+            Some("Pending"),
+            "{refused}"
+        );
+        assert!(
+            host_pv(&world, refused).and_then(claim_of).is_none(),
+            "{refused}"
+        );
+    }
+    assert_eq!(
+        host_pvc(&world, APPS, "fits").and_then(pvc_phase),
+        Some("Bound")
+    );
+}
+
+#[test]
+fn k2_a_selector_filters_the_pvs() {
+    let mut labelled = pv("labelled", "5Gi", None, "Retain");
+    labelled.metadata.labels = Some([("tier".to_owned(), "fast".to_owned())].into());
+    let host = objects(
+        vec![],
+        vec![pv("plain", "1Gi", None, "Retain"), labelled],
+        vec![],
+    );
+    let mut world = host_world(fake(), host);
+    let mut wants: PersistentVolumeClaim = pvc(APPS, "fast", "1Gi", Some(""));
+    wants.spec.as_mut().unwrap().selector = Some(typed(json!({"matchLabels": {"tier": "fast"}})));
+    create_pvc(&mut world, ClusterSide::Host, wants);
+    assert_eq!(
+        host_pvc(&world, APPS, "fast").and_then(volume_name),
+        Some("labelled")
+    );
+    let mut none: PersistentVolumeClaim = pvc(APPS, "slow", "1Gi", Some(""));
+    none.spec.as_mut().unwrap().selector = Some(typed(
+        json!({"matchExpressions": [{"key": "tier", "operator": "In", "values": ["slow"]}]}),
+    ));
+    create_pvc(&mut world, ClusterSide::Host, none);
+    assert_eq!(host_pvc(&world, APPS, "slow").and_then(volume_name), None);
+}
+
+#[test]
+fn k2_a_bound_claim_whose_pv_is_gone_or_taken_is_lost() {
+    let mut gone = static_pvc(APPS, "gone", "1Gi", "", "no-such-pv");
+    gone.metadata.annotations = Some(
+        [(
+            "pv.kubernetes.io/bind-completed".to_owned(),
+            "yes".to_owned(),
+        )]
+        .into(),
+    );
+    let mut taken = static_pvc(APPS, "taken", "1Gi", "", "other");
+    taken.metadata.annotations = gone.metadata.annotations.clone();
+    let mut other = pv("other", "1Gi", None, "Retain");
+    other.spec.as_mut().unwrap().claim_ref = Some(typed(
+        json!({"namespace": APPS, "name": "taken", "uid": "not-the-claims"}),
+    ));
+    let world = host_world(fake(), objects(vec![gone, taken], vec![other], vec![]));
+    assert_eq!(
+        host_pvc(&world, APPS, "gone").and_then(pvc_phase),
+        Some("Lost")
+    );
+    assert_eq!(
+        host_pvc(&world, APPS, "taken").and_then(pvc_phase),
+        Some("Lost")
+    );
+}
+
+#[test]
+fn k3_k4_an_external_provisioner_acts_only_while_it_runs() {
+    let mut world = host_world(
+        fake(),
+        objects(vec![], vec![], vec![class("gp3", Some("Delete"))]),
+    );
+    provisioner(&mut world, "ebs.csi.aws.com", false);
+    create_pvc(
+        &mut world,
+        ClusterSide::Host,
+        pvc(APPS, "data", "1Gi", Some("gp3")),
+    );
+    let waiting = host_pvc(&world, APPS, "data").unwrap();
+    assert_eq!(pvc_phase(waiting), Some("Pending"));
+    assert_eq!(
+        annotation(
+            &waiting.metadata,
+            "volume.kubernetes.io/storage-provisioner"
+        ),
+        Some("ebs.csi.aws.com")
+    );
+    assert_eq!(world.disks().count(), 0);
+    provisioner(&mut world, "ebs.csi.aws.com", true);
+    let name = format!("pvc-{}", created(1));
+    let bound = host_pv(&world, &name).unwrap();
+    assert_eq!(pv_phase(bound), Some("Bound"));
+    assert!(
+        finalizers(bound)
+            .contains(&"external-provisioner.volume.kubernetes.io/finalizer".to_owned())
+    );
+    assert!(finalizers(bound).contains(&"kubernetes.io/pv-protection".to_owned()));
+    let (disk, _) = disk_of(&world, &name).unwrap();
+    // Stopped, it deletes nothing: the released PV keeps its data.
+    provisioner(&mut world, "ebs.csi.aws.com", false);
+    delete(
+        &mut world,
+        ClusterSide::Host,
+        Kind::PersistentVolumeClaim,
+        APPS,
+        "data",
+    );
+    assert_eq!(host_pv(&world, &name).and_then(pv_phase), Some("Released"));
+    assert!(disk_exists(&world, &disk));
+    // Running again, it does.
+    provisioner(&mut world, "ebs.csi.aws.com", true);
+    assert!(host_pv(&world, &name).is_none());
+    assert!(!disk_exists(&world, &disk));
+}
+
+#[test]
+fn k4_a_delete_pv_without_a_deleter_fails_and_keeps_its_data() {
+    let mut nfs = pv("nfs-vol", "1Gi", None, "Delete");
+    let spec = nfs.spec.as_mut().unwrap();
+    spec.csi = None;
+    spec.nfs = Some(typed(json!({"server": "nfs.example", "path": "/x"})));
+    let mut world = host_world(fake(), objects(vec![], vec![nfs], vec![]));
+    create_pvc(
+        &mut world,
+        ClusterSide::Host,
+        pvc(APPS, "data", "1Gi", Some("")),
+    );
+    let (disk, _) = disk_of(&world, "nfs-vol").unwrap();
+    delete(
+        &mut world,
+        ClusterSide::Host,
+        Kind::PersistentVolumeClaim,
+        APPS,
+        "data",
+    );
+    assert_eq!(
+        host_pv(&world, "nfs-vol").and_then(pv_phase),
+        Some("Failed")
+    );
+    assert!(disk_exists(&world, &disk));
+    // An unknown policy fails too.
+    set_policy(&mut world, "nfs-vol", "Scrub");
+    assert_eq!(
+        host_pv(&world, "nfs-vol").and_then(pv_phase),
+        Some("Failed")
+    );
+}
+
+#[test]
+fn k4_the_external_finalizer_follows_the_policy() {
+    let (mut world, name) = host_claim_bound("Delete");
+    let external = "external-provisioner.volume.kubernetes.io/finalizer".to_owned();
+    assert!(finalizers(host_pv(&world, &name).unwrap()).contains(&external));
+    set_policy(&mut world, &name, "Retain");
+    assert!(!finalizers(host_pv(&world, &name).unwrap()).contains(&external));
+    set_policy(&mut world, &name, "Delete");
+    assert!(finalizers(host_pv(&world, &name).unwrap()).contains(&external));
+}
+
+#[test]
+fn k3_a_virtual_consumer_lets_a_wait_for_first_consumer_claim_bind() {
+    let mut late = class("late", Some("Delete"));
+    late.volume_binding_mode = Some("WaitForFirstConsumer".to_owned());
+    let mut world = host_world(fake(), objects(vec![], vec![], vec![late]));
+    create_pvc(
+        &mut world,
+        ClusterSide::Virtual,
+        pvc("default", "data", "1Gi", Some("late")),
+    );
+    assert_eq!(
+        virtual_pvc(&world, "default", "data").and_then(pvc_phase),
+        Some("Pending")
+    );
+    world
+        .step(Step::Consumer {
+            cluster: ClusterSide::Virtual,
+            namespace: "default".to_owned(),
+            name: "data".to_owned(),
+        })
+        .unwrap();
+    assert_eq!(
+        host_pvc(&world, H, &host_claim("data", "default")).and_then(pvc_phase),
+        Some("Bound")
+    );
+    assert_eq!(
+        virtual_pvc(&world, "default", "data").and_then(pvc_phase),
+        Some("Bound")
+    );
+    no_violations(&world);
 }
 
 // ------------------------------------------------------------------------------------------

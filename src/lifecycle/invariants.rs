@@ -116,8 +116,8 @@ pub(crate) fn check_syncer_action(world: &mut World, action: &PlannedAction) {
 /// Y3: a disk destroyed by a chain the syncer started, while a virtual PVC still claims it.
 pub(crate) fn check_destroyed_disk(world: &mut World, id: &str) {
     let Some(pv) = world
-        .records
-        .values()
+        .records()
+        .map(|(_, r)| r)
         .find(|r| r.disk.as_deref() == Some(id))
         .and_then(|r| r.host_volume.clone())
     else {
@@ -127,8 +127,7 @@ pub(crate) fn check_destroyed_disk(world: &mut World, id: &str) {
         return;
     }
     let claimed_by: Option<String> = world
-        .records
-        .iter()
+        .records()
         .filter(|(_, r)| r.disk.as_deref() == Some(id))
         .find_map(|((ns, n), _)| {
             world

@@ -459,12 +459,12 @@ impl Kube<'_> {
 
     /// `updateVolumePhase`: a new phase and message; nothing when the phase is already set.
     fn set_volume_phase(&mut self, volume: &str, to: &str, message: &str) -> bool {
+        if self.objects.pv(volume).is_none_or(|pv| phase(pv) == to) {
+            return false;
+        }
         let Some(mut pv) = self.objects.pv(volume).cloned() else {
             return false;
         };
-        if phase(&pv) == to {
-            return false;
-        }
         let status = pv
             .status
             .get_or_insert_with(PersistentVolumeStatus::default);
@@ -483,18 +483,16 @@ impl Kube<'_> {
         to: &str,
         volume: Option<&PersistentVolume>,
     ) -> bool {
-        let Some(mut pvc) = self.objects.pvc(ns, claim).cloned() else {
+        let Some(current) = self.objects.pvc(ns, claim) else {
             return false;
         };
-        let becoming = claim_phase(&pvc) != to;
-        let vac = pvc
+        let becoming = claim_phase(current) != to;
+        let vac = current
             .spec
             .as_ref()
             .and_then(|s| s.volume_attributes_class_name.clone());
-        let status = pvc
-            .status
-            .get_or_insert_with(PersistentVolumeClaimStatus::default);
-        let before = status.clone();
+        let before = current.status.clone();
+        let mut status = before.clone().unwrap_or_default();
         status.phase = Some(to.to_owned());
         match volume {
             None => {
@@ -512,9 +510,13 @@ impl Kube<'_> {
                 }
             }
         }
-        if *status == before {
+        if before.as_ref() == Some(&status) {
             return false;
         }
+        let Some(mut pvc) = self.objects.pvc(ns, claim).cloned() else {
+            return false;
+        };
+        pvc.status = Some(status);
         self.write_pvc(pvc);
         true
     }
@@ -525,9 +527,13 @@ impl Kube<'_> {
     /// `syncVolume` (K2, K4): a PV's phase from its claim, release, reclaim, roll-back.
     fn sync_volume(&mut self, volume: &str) -> bool {
         let mut changed = self.deletion_finalizers(volume);
-        let Some(pv) = self.objects.pv(volume).cloned() else {
+        let Some(pv) = self.objects.pv(volume) else {
             return changed;
         };
+        if volume_settled(self.objects, pv) {
+            return changed;
+        }
+        let pv = pv.clone();
         let Some(reference) = claim_ref(&pv).cloned() else {
             // Unused.
             return changed | self.set_volume_phase(volume, "Available", "");
@@ -626,16 +632,22 @@ impl Kube<'_> {
     /// `modifyDeletionFinalizers`: an in-tree plugin's dynamically provisioned PV carries
     /// `kubernetes.io/pv-controller` exactly while its policy is `Delete`.
     fn deletion_finalizers(&mut self, volume: &str) -> bool {
-        let Some(mut pv) = self.objects.pv(volume).cloned() else {
+        let Some(current) = self.objects.pv(volume) else {
             return false;
         };
-        let Some(provisioner) = annotation(&pv.metadata, PROVISIONED_BY) else {
-            return false;
-        };
-        if !provisioner.starts_with(IN_TREE) {
+        if !annotation(&current.metadata, PROVISIONED_BY).is_some_and(|p| p.starts_with(IN_TREE)) {
             return false;
         }
-        let has = has_finalizer(&pv.metadata, PV_CONTROLLER_FINALIZER);
+        let has = has_finalizer(&current.metadata, PV_CONTROLLER_FINALIZER);
+        let wrong = match policy(current) {
+            "Delete" => !has,
+            "Retain" | "Recycle" => has,
+            _ => false,
+        } || has_finalizer(&current.metadata, EXTERNAL_PROVISIONER_FINALIZER);
+        if !wrong {
+            return false;
+        }
+        let mut pv = current.clone();
         let mut modified = false;
         match policy(&pv) {
             "Delete" if !has => {
@@ -840,9 +852,13 @@ impl Kube<'_> {
 
     /// `syncClaim`: unbound claims (no `bind-completed`) and bound ones.
     fn sync_claim(&mut self, ns: &str, claim: &str) -> bool {
-        let Some(pvc) = self.objects.pvc(ns, claim).cloned() else {
+        let Some(pvc) = self.objects.pvc(ns, claim) else {
             return false;
         };
+        if claim_settled(self.objects, pvc) {
+            return false;
+        }
+        let pvc = pvc.clone();
         if has_annotation(&pvc.metadata, BIND_COMPLETED) {
             self.sync_bound_claim(&pvc)
         } else {
@@ -1255,16 +1271,26 @@ impl Kube<'_> {
     /// (also one being deleted, while the finalizer holds it) has its disk destroyed, the PV
     /// deleted and the finalizer removed.
     fn provisioner_sync_volume(&mut self, volume: &str) -> bool {
-        let Some(pv) = self.objects.pv(volume).cloned() else {
+        let Some(current) = self.objects.pv(volume) else {
             return false;
         };
-        let Some(provisioner) = Self::external_provisioner_of(&pv).map(str::to_owned) else {
+        let Some(provisioner) = Self::external_provisioner_of(current) else {
             return false;
         };
-        if !self.facts.running(&provisioner, self.objects) {
+        if !self.facts.running(provisioner, self.objects) {
             return false;
         }
-        let mut pv = pv;
+        let deleting = is_deleting(&current.metadata);
+        let holds = has_finalizer(&current.metadata, EXTERNAL_PROVISIONER_FINALIZER);
+        let delete_policy = policy(current) == "Delete";
+        let add = delete_policy && !holds && !deleting && phase(current) == "Bound";
+        let remove = holds && matches!(policy(current), "Retain" | "Recycle");
+        let reclaim = phase(current) == "Released" && delete_policy && (holds || !deleting);
+        if !add && !remove && !reclaim {
+            return false;
+        }
+        let provisioner = provisioner.to_owned();
+        let mut pv = current.clone();
         let mut changed = false;
         let delete = policy(&pv) == "Delete";
         let has = has_finalizer(&pv.metadata, EXTERNAL_PROVISIONER_FINALIZER);
@@ -1302,12 +1328,16 @@ impl Kube<'_> {
     /// claim without `volumeName` annotated with this provisioner's name, of a class that names
     /// it, and (for `WaitForFirstConsumer`) with a consumer.
     fn provisioner_sync_claim(&mut self, ns: &str, claim: &str) -> bool {
-        let Some(pvc) = self.objects.pvc(ns, claim).cloned() else {
+        let Some(pvc) = self.objects.pvc(ns, claim) else {
             return false;
         };
-        if !claim_volume(&pvc).is_empty() {
+        if !claim_volume(pvc).is_empty()
+            || !(has_annotation(&pvc.metadata, STORAGE_PROVISIONER)
+                || has_annotation(&pvc.metadata, BETA_STORAGE_PROVISIONER))
+        {
             return false;
         }
+        let pvc = pvc.clone();
         let Some(provisioner) = annotation(&pvc.metadata, STORAGE_PROVISIONER)
             .or_else(|| annotation(&pvc.metadata, BETA_STORAGE_PROVISIONER))
             .map(str::to_owned)
@@ -1369,6 +1399,45 @@ impl Kube<'_> {
         }
         changed
     }
+}
+
+/// A claim whose binding is complete and in step with its PV: `syncClaim` would write nothing
+/// (`syncBoundClaim`, then a `bind` that finds everything set).
+fn claim_settled(objects: &Objects, pvc: &PersistentVolumeClaim) -> bool {
+    let volume = claim_volume(pvc);
+    if volume.is_empty()
+        || !has_annotation(&pvc.metadata, BIND_COMPLETED)
+        || claim_phase(pvc) != "Bound"
+    {
+        return false;
+    }
+    let Some(pv) = objects.pv(volume) else {
+        return false;
+    };
+    let linked = claim_ref(pv).is_some_and(|c| {
+        c.uid == pvc.metadata.uid
+            && c.name.as_deref() == Some(name(&pvc.metadata))
+            && c.namespace.as_deref() == Some(namespace(&pvc.metadata))
+    });
+    let modes = pvc.status.as_ref().and_then(|s| s.access_modes.as_ref())
+        == pv.spec.as_ref().and_then(|s| s.access_modes.as_ref());
+    linked && phase(pv) == "Bound" && modes
+}
+
+/// A PV bound to a claim that names it, both `Bound`: `syncVolume` would write nothing.
+fn volume_settled(objects: &Objects, pv: &PersistentVolume) -> bool {
+    let Some(reference) = claim_ref(pv) else {
+        return false;
+    };
+    if phase(pv) != "Bound" || reference.uid.as_deref().is_none_or(str::is_empty) {
+        return false;
+    }
+    objects
+        .pvc(
+            reference.namespace.as_deref().unwrap_or_default(),
+            reference.name.as_deref().unwrap_or_default(),
+        )
+        .is_some_and(|c| c.metadata.uid == reference.uid && claim_volume(c) == name(&pv.metadata))
 }
 
 /// The volume a claim names in `spec.volumeName`, `""` when none.

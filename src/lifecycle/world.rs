@@ -142,7 +142,8 @@ pub struct World {
     pub(crate) ids: Ids,
     /// The world at the end of the last settle: the syncer's previous snapshot (R2).
     pub(crate) previous: Option<Snapshot>,
-    pub(crate) records: BTreeMap<(String, String), ClaimRecord>,
+    /// Claim records by namespace, then name.
+    pub(crate) records: BTreeMap<String, BTreeMap<String, ClaimRecord>>,
     pub(crate) log: Log,
     pub(crate) violations: Vec<Violation>,
     /// Who last asked for a host PV to go, or for the claim bound to it to go (Y3).
@@ -152,7 +153,7 @@ pub struct World {
     pub(crate) facts: Facts,
     /// This tenant's host objects (Y3): what the syncer made for this virtual cluster, the PVs
     /// provisioned for its claims; by kind, namespace, name.
-    pub(crate) owned: BTreeSet<(Kind, String, String)>,
+    pub(crate) owned: Owned,
     /// The disks of this tenant's PVs (Y3).
     pub(crate) owned_disks: BTreeSet<String>,
     /// The host PVs that were another tenant's when the step began (Y3).
@@ -161,6 +162,33 @@ pub struct World {
     pub(crate) actor: Actor,
     /// The last disk that backed each host PV, by PV name (kept after the PV is gone).
     pub(crate) volume_disks: BTreeMap<String, String>,
+}
+
+/// This tenant's host objects (Y3), by kind, namespace and name; looked up without allocating.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Owned(BTreeMap<Kind, BTreeMap<String, BTreeSet<String>>>);
+
+impl Owned {
+    /// Records an object as this tenant's.
+    pub(crate) fn insert(&mut self, kind: Kind, namespace: &str, name: &str) {
+        let names = self
+            .0
+            .entry(kind)
+            .or_default()
+            .entry(namespace.to_owned())
+            .or_default();
+        if !names.contains(name) {
+            names.insert(name.to_owned());
+        }
+    }
+
+    /// Whether an object is this tenant's.
+    pub(crate) fn contains(&self, kind: Kind, namespace: &str, name: &str) -> bool {
+        self.0
+            .get(&kind)
+            .and_then(|m| m.get(namespace))
+            .is_some_and(|names| names.contains(name))
+    }
 }
 
 /// The world as one round left it, for the sync-loop report.
@@ -204,7 +232,7 @@ impl World {
             causes: HashMap::new(),
             steps: 0,
             facts: Facts::default(),
-            owned: BTreeSet::new(),
+            owned: Owned::default(),
             owned_disks: BTreeSet::new(),
             foreign: BTreeSet::new(),
             actor: Actor::HostAdmin,
@@ -291,14 +319,16 @@ impl World {
 
     /// The record of the virtual PVC `namespace/name`: the volumes it is or was bound to.
     pub fn record(&self, namespace: &str, name: &str) -> Option<&ClaimRecord> {
-        self.records.get(&(namespace.to_owned(), name.to_owned()))
+        self.records.get(namespace)?.get(name)
     }
 
     /// Every claim record, by namespace and name.
     pub fn records(&self) -> impl Iterator<Item = ((&str, &str), &ClaimRecord)> {
-        self.records
-            .iter()
-            .map(|((ns, n), record)| ((ns.as_str(), n.as_str()), record))
+        self.records.iter().flat_map(|(ns, names)| {
+            names
+                .iter()
+                .map(move |(n, record)| ((ns.as_str(), n.as_str()), record))
+        })
     }
 
     /// Every recorded action, when the world keeps a timeline.
@@ -361,44 +391,35 @@ impl World {
     fn own_marked(&mut self) {
         let cluster = self.translator.context().cluster().clone();
         let host = &self.clusters.host_cluster;
-        let mut owned = Vec::new();
+        let mut owned = Owned::default();
         for pvc in host.pvcs() {
             if namespace(&pvc.metadata) == cluster.host_namespace()
                 && crate::object::label(&pvc.metadata, crate::wellknown::MANAGED_BY_LABEL)
                     == Some(cluster.name())
             {
-                owned.push((
+                owned.insert(
                     Kind::PersistentVolumeClaim,
-                    namespace(&pvc.metadata).to_owned(),
-                    name(&pvc.metadata).to_owned(),
-                ));
+                    namespace(&pvc.metadata),
+                    name(&pvc.metadata),
+                );
             }
         }
         for pv in host.pvs() {
             if has_cluster_marker(&pv.metadata, &cluster) {
-                owned.push((
-                    Kind::PersistentVolume,
-                    String::new(),
-                    name(&pv.metadata).to_owned(),
-                ));
+                owned.insert(Kind::PersistentVolume, "", name(&pv.metadata));
             }
         }
         for class in host.storage_classes() {
             if has_cluster_marker(&class.metadata, &cluster) {
-                owned.push((
-                    Kind::StorageClass,
-                    String::new(),
-                    name(&class.metadata).to_owned(),
-                ));
+                owned.insert(Kind::StorageClass, "", name(&class.metadata));
             }
         }
-        self.owned.extend(owned);
+        self.owned = owned;
     }
 
     /// Whether a host object is this tenant's (Y3).
     pub(crate) fn is_owned(&self, kind: Kind, namespace: &str, name: &str) -> bool {
-        self.owned
-            .contains(&(kind, namespace.to_owned(), name.to_owned()))
+        self.owned.contains(kind, namespace, name)
     }
 
     /// Y3: a PV provisioned for one of this tenant's claims (`pvc-<its uid>`, its claimRef
@@ -406,43 +427,52 @@ impl World {
     pub(crate) fn update_ownership(&mut self) {
         let host = &self.clusters.host_cluster;
         let mut provisioned = Vec::new();
-        for pvc in host.pvcs() {
-            if !self.is_owned(
-                Kind::PersistentVolumeClaim,
-                namespace(&pvc.metadata),
-                name(&pvc.metadata),
-            ) {
-                continue;
+        if let Some(claims) = self
+            .owned
+            .0
+            .get(&Kind::PersistentVolumeClaim)
+            .and_then(|m| m.get(self.translator.context().cluster().host_namespace()))
+        {
+            for claim in claims {
+                let Some(uid) = host
+                    .pvc(self.translator.context().cluster().host_namespace(), claim)
+                    .and_then(|pvc| pvc.metadata.uid.as_deref())
+                    .filter(|u| !u.is_empty())
+                else {
+                    continue;
+                };
+                let volume = format!("pvc-{uid}");
+                if self.owned.contains(Kind::PersistentVolume, "", &volume) {
+                    continue;
+                }
+                let ours = host.pv(&volume).is_some_and(|pv| {
+                    pv.spec
+                        .as_ref()
+                        .and_then(|s| s.claim_ref.as_ref())
+                        .is_some_and(|c| c.uid.as_deref() == Some(uid))
+                });
+                if ours {
+                    provisioned.push(volume);
+                }
             }
-            let Some(uid) = pvc.metadata.uid.as_deref().filter(|u| !u.is_empty()) else {
+        }
+        for volume in provisioned {
+            self.owned.insert(Kind::PersistentVolume, "", &volume);
+        }
+        let mut disks = Vec::new();
+        for disk in self.disks.values() {
+            let Some(pv) = disk.pv.as_deref() else {
                 continue;
             };
-            let volume = format!("pvc-{uid}");
-            let ours = host.pv(&volume).is_some_and(|pv| {
-                pv.spec
-                    .as_ref()
-                    .and_then(|s| s.claim_ref.as_ref())
-                    .is_some_and(|c| c.uid.as_deref() == Some(uid))
-            });
-            if ours {
-                provisioned.push((Kind::PersistentVolume, String::new(), volume));
+            if self.volume_disks.get(pv) != Some(&disk.id) {
+                self.volume_disks.insert(pv.to_owned(), disk.id.clone());
+            }
+            if !self.owned_disks.contains(&disk.id)
+                && self.owned.contains(Kind::PersistentVolume, "", pv)
+            {
+                disks.push(disk.id.clone());
             }
         }
-        self.owned.extend(provisioned);
-        for disk in self.disks.values() {
-            if let Some(pv) = disk.pv.as_ref() {
-                self.volume_disks.insert(pv.clone(), disk.id.clone());
-            }
-        }
-        let disks: Vec<String> = self
-            .disks
-            .values()
-            .filter(|d| {
-                d.pv.as_deref()
-                    .is_some_and(|pv| self.is_owned(Kind::PersistentVolume, "", pv))
-            })
-            .map(|d| d.id.clone())
-            .collect();
         self.owned_disks.extend(disks);
     }
 
@@ -771,7 +801,7 @@ impl World {
                 && matches!(action.action, Action::Create | Action::Recreate)
             {
                 self.owned
-                    .insert((action.kind, action.namespace.clone(), action.name.clone()));
+                    .insert(action.kind, &action.namespace, &action.name);
             }
             if result.is_ok() && !action.action.writes_nothing() {
                 self.log.record(
@@ -792,35 +822,46 @@ impl World {
 
     /// Y1: what each virtual PVC is or was bound to; a new PVC (another uid) starts a new record.
     fn update_records(&mut self) {
-        let cluster = self.translator.context().cluster().clone();
+        let cluster = self.translator.context().cluster();
         let (virtual_objects, host) = (&self.clusters.virtual_cluster, &self.clusters.host_cluster);
         for pvc in virtual_objects.pvcs() {
-            let key = (
-                namespace(&pvc.metadata).to_owned(),
-                name(&pvc.metadata).to_owned(),
-            );
-            let record = self.records.entry(key).or_default();
+            let (ns, n) = (namespace(&pvc.metadata), name(&pvc.metadata));
+            if !self.records.get(ns).is_some_and(|m| m.contains_key(n)) {
+                self.records
+                    .entry(ns.to_owned())
+                    .or_default()
+                    .insert(n.to_owned(), ClaimRecord::default());
+            }
+            let Some(record) = self.records.get_mut(ns).and_then(|m| m.get_mut(n)) else {
+                continue;
+            };
             if record.uid != pvc.metadata.uid {
                 *record = ClaimRecord {
                     uid: pvc.metadata.uid.clone(),
                     ..ClaimRecord::default()
                 };
             }
-            if let Some(volume) = claimed_volume(pvc) {
+            if let Some(volume) = claimed_volume(pvc)
+                && record.virtual_volume.as_deref() != Some(volume)
+            {
                 record.virtual_volume = Some(volume.to_owned());
             }
             let host_pvc = cluster
-                .host_name(name(&pvc.metadata), namespace(&pvc.metadata))
+                .host_name(n, ns)
                 .ok()
-                .and_then(|n| host.pvc(cluster.host_namespace(), &n));
-            if let Some(volume) = host_pvc.and_then(claimed_volume) {
+                .and_then(|h| host.pvc(cluster.host_namespace(), &h));
+            if let Some(volume) = host_pvc.and_then(claimed_volume)
+                && record.host_volume.as_deref() != Some(volume)
+            {
                 record.host_volume = Some(volume.to_owned());
             }
             if let Some(volume) = record.host_volume.as_deref()
                 && let Some(disk) = self
-                    .disks
-                    .values()
-                    .find(|d| d.pv.as_deref() == Some(volume))
+                    .volume_disks
+                    .get(volume)
+                    .and_then(|id| self.disks.get(id))
+                    .filter(|d| d.pv.as_deref() == Some(volume))
+                && record.disk.as_deref() != Some(disk.id.as_str())
             {
                 record.disk = Some(disk.id.clone());
             }
