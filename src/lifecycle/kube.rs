@@ -398,7 +398,8 @@ enum Deleter {
 
 impl Kube<'_> {
     /// One round: the PV controller's `syncVolume` for every PV (by name), then `syncClaim`
-    /// for every PVC (oldest first), then every running external provisioner, then the PV
+    /// for every PVC (oldest first), then every running external provisioner (and, when one
+    /// provisioned, `syncClaim` again, as the PV controller reacts to the new PVs), then the PV
     /// protection controller and the API server's removal of objects whose finalizers are gone.
     pub(crate) fn round(&mut self) -> bool {
         let mut changed = false;
@@ -421,9 +422,18 @@ impl Kube<'_> {
         for volume in &volumes {
             changed |= self.provisioner_sync_volume(volume);
         }
+        let mut provisioned = false;
         for (ns, claim) in self.claims_oldest_first() {
-            changed |= self.provisioner_sync_claim(&ns, &claim);
+            provisioned |= self.provisioner_sync_claim(&ns, &claim);
         }
+        if provisioned {
+            // The PV controller sees the new PVs at once (its informer's add event): the
+            // claims they were provisioned for are bound in the same round.
+            for (ns, claim) in self.claims_oldest_first() {
+                self.sync_claim(&ns, &claim);
+            }
+        }
+        changed |= provisioned;
         changed |= self.protect();
         changed
     }
