@@ -13,7 +13,11 @@
 //! claim records are. The depth in `cargo test` keeps a debug build well under a minute; the
 //! state counts it reaches are asserted, so that a change that shrinks the explored space fails.
 //! `EXHAUSTIVE_DEPTH=6 cargo test --release --test lifecycle_exhaustive -- --nocapture` runs
-//! deeper (the counts are then printed, not asserted).
+//! deeper (the counts are then printed, not asserted). Measured: depth 4 (the default), 4,038
+//! distinct states, 8,256 transitions, 1,128 predictions compared, 7 to 17 s in a debug build;
+//! depth 5, 15,302 states, 61 s in a debug build; depth 6, 52,730 distinct states, 143,104
+//! transitions, 20,540 predictions compared, 99 s in a release build (load average 9 on two
+//! cores). None found a violation.
 #![allow(
     missing_docs,
     clippy::unwrap_used,
