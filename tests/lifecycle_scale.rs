@@ -86,11 +86,15 @@ fn y2_a_settle_costs_the_same_per_object_in_a_larger_world() {
 #[test]
 #[ignore = "a timing: run in release"]
 fn y2_a_thousand_claims_one_step_at_a_time_in_under_five_seconds() {
+    let mut took = Vec::new();
     for mode in [PvMode::Fake, PvMode::Sync] {
         let started = Instant::now();
         let blocks = play(1_000, mode);
-        let took = started.elapsed();
-        println!("{mode:?}: 1,000 steps in {took:?}; per 100 steps: {blocks:?}");
-        assert!(took < Duration::from_secs(5), "{mode:?}: {took:?}");
+        let elapsed = started.elapsed();
+        println!("{mode:?}: 1,000 steps in {elapsed:?}; per 100 steps: {blocks:?}");
+        took.push((mode, elapsed));
+    }
+    for (mode, elapsed) in took {
+        assert!(elapsed < Duration::from_secs(5), "{mode:?}: {elapsed:?}");
     }
 }

@@ -411,8 +411,10 @@ impl Kube<'_> {
         for volume in &volumes {
             changed |= self.sync_volume(volume);
         }
-        for (ns, claim) in self.claims_oldest_first() {
-            changed |= self.sync_claim(&ns, &claim);
+        // No controller here creates or deletes claims: one order serves the round.
+        let claims = self.claims_oldest_first();
+        for (ns, claim) in &claims {
+            changed |= self.sync_claim(ns, claim);
         }
         let volumes: Vec<String> = self
             .objects
@@ -423,14 +425,14 @@ impl Kube<'_> {
             changed |= self.provisioner_sync_volume(volume);
         }
         let mut provisioned = false;
-        for (ns, claim) in self.claims_oldest_first() {
-            provisioned |= self.provisioner_sync_claim(&ns, &claim);
+        for (ns, claim) in &claims {
+            provisioned |= self.provisioner_sync_claim(ns, claim);
         }
         if provisioned {
             // The PV controller sees the new PVs at once (its informer's add event): the
             // claims they were provisioned for are bound in the same round.
-            for (ns, claim) in self.claims_oldest_first() {
-                self.sync_claim(&ns, &claim);
+            for (ns, claim) in &claims {
+                self.sync_claim(ns, claim);
             }
         }
         changed |= provisioned;

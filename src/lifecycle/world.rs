@@ -162,6 +162,8 @@ pub struct World {
     pub(crate) actor: Actor,
     /// The last disk that backed each host PV, by PV name (kept after the PV is gone).
     pub(crate) volume_disks: BTreeMap<String, String>,
+    /// The uids of this tenant's claims whose provisioned PV is known (Y3 bookkeeping).
+    pub(crate) provisioned_for: BTreeSet<String>,
 }
 
 /// This tenant's host objects (Y3), by kind, namespace and name; looked up without allocating.
@@ -237,6 +239,7 @@ impl World {
             foreign: BTreeSet::new(),
             actor: Actor::HostAdmin,
             volume_disks: BTreeMap::new(),
+            provisioned_for: BTreeSet::new(),
         };
         let mut position = 0u64;
         let mut next = || {
@@ -441,10 +444,10 @@ impl World {
                 else {
                     continue;
                 };
-                let volume = format!("pvc-{uid}");
-                if self.owned.contains(Kind::PersistentVolume, "", &volume) {
+                if self.provisioned_for.contains(uid) {
                     continue;
                 }
+                let volume = format!("pvc-{uid}");
                 let ours = host.pv(&volume).is_some_and(|pv| {
                     pv.spec
                         .as_ref()
@@ -452,12 +455,13 @@ impl World {
                         .is_some_and(|c| c.uid.as_deref() == Some(uid))
                 });
                 if ours {
-                    provisioned.push(volume);
+                    provisioned.push((uid.to_owned(), volume));
                 }
             }
         }
-        for volume in provisioned {
+        for (uid, volume) in provisioned {
             self.owned.insert(Kind::PersistentVolume, "", &volume);
+            self.provisioned_for.insert(uid);
         }
         let mut disks = Vec::new();
         for disk in self.disks.values() {
