@@ -77,6 +77,10 @@ pub enum ScenarioStep {
         claims: Map<String, Value>,
         /// The finding kinds present, as a set, when written.
         findings: Option<Vec<String>>,
+        /// *(0.3)* Host objects by `Kind/[namespace/]name`: the keys written, as YAML.
+        host: Map<String, Value>,
+        /// *(0.3)* Virtual objects, likewise.
+        virtual_objects: Map<String, Value>,
     },
     /// SPEC L1 for a claim, with expected values (nothing changes).
     Predict {
@@ -101,6 +105,8 @@ pub struct Scenario {
     pub virtual_cluster: Starting,
     /// The steps, in order (numbered from 1 in messages).
     pub steps: Vec<ScenarioStep>,
+    /// *(0.3)* The upstream test case the scenario reproduces, when it says.
+    pub upstream: Option<String>,
 }
 
 /// An expectation that did not hold.
@@ -152,7 +158,7 @@ fn scenario_error(reason: String) -> Error {
 }
 
 /// The keys of a scenario file.
-const TOP_KEYS: [&str; 7] = [
+const TOP_KEYS: [&str; 8] = [
     "mode",
     "vcluster",
     "virtualCluster",
@@ -160,6 +166,7 @@ const TOP_KEYS: [&str; 7] = [
     "host",
     "virtual",
     "steps",
+    "upstream",
 ];
 
 impl Scenario {
@@ -200,11 +207,17 @@ impl Scenario {
                 .collect::<Result<_, _>>()?,
             Some(_) => return Err(scenario_error("steps: expected a list".to_owned())),
         };
+        let upstream = match top.get("upstream") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(text)) => Some(text.clone()),
+            Some(_) => return Err(scenario_error("upstream: expected text".to_owned())),
+        };
         Ok(Self {
             translator,
             host,
             virtual_cluster,
             steps,
+            upstream,
         })
     }
 
@@ -230,11 +243,24 @@ impl Scenario {
                 ScenarioStep::Act(step) => world
                     .step_numbered(number, step.clone())
                     .map_err(|e| step_error(number, &e))?,
-                ScenarioStep::Expect { claims, findings } => {
+                ScenarioStep::Expect {
+                    claims,
+                    findings,
+                    host,
+                    virtual_objects,
+                } => {
                     check_claims(&world, claims, number, &mut failures);
                     if let Some(findings) = findings {
                         check_findings(&world, findings, number, &mut failures);
                     }
+                    check_objects(&world, ClusterSide::Host, host, number, &mut failures);
+                    check_objects(
+                        &world,
+                        ClusterSide::Virtual,
+                        virtual_objects,
+                        number,
+                        &mut failures,
+                    );
                 }
                 ScenarioStep::Predict {
                     namespace,
@@ -417,7 +443,7 @@ fn claim_key(text: &str, place: &str) -> Result<(String, String), Error> {
 }
 
 /// The step keys, one action each.
-const STEP_KEYS: [&str; 7] = [
+const STEP_KEYS: [&str; 9] = [
     "create",
     "update",
     "delete",
@@ -425,6 +451,8 @@ const STEP_KEYS: [&str; 7] = [
     "restart",
     "expect",
     "predict",
+    "provisioner",
+    "consumer",
 ];
 
 fn read_step(value: &Value, number: usize) -> Result<ScenarioStep, Error> {
@@ -512,18 +540,86 @@ fn read_step(value: &Value, number: usize) -> Result<ScenarioStep, Error> {
             ScenarioStep::Act(Step::SetReclaimPolicy { name, policy })
         }
         "restart" => ScenarioStep::Act(Step::Restart),
+        "provisioner" => {
+            if map.contains_key("in") && cluster != ClusterSide::Host {
+                return Err(scenario_error(format!(
+                    "{here}: a provisioner is a fact of the host (`in: host` or no `in`)"
+                )));
+            }
+            let Value::Object(fact) = &body else {
+                return Err(scenario_error(format!(
+                    "{here}: expected a mapping with name and running"
+                )));
+            };
+            if let Some(unknown) = fact
+                .keys()
+                .find(|k| !["name", "running"].contains(&k.as_str()))
+            {
+                return Err(scenario_error(format!(
+                    "{here}.{unknown}: unknown key (want name, running)"
+                )));
+            }
+            let name = fact
+                .get("name")
+                .and_then(Value::as_str)
+                .filter(|n| !n.is_empty())
+                .ok_or_else(|| scenario_error(format!("{here}.name: missing")))?
+                .to_owned();
+            let running = fact
+                .get("running")
+                .and_then(Value::as_bool)
+                .ok_or_else(|| scenario_error(format!("{here}.running: expected true or false")))?;
+            ScenarioStep::Act(Step::Provisioner { name, running })
+        }
+        "consumer" => {
+            let Value::Object(fact) = &body else {
+                return Err(scenario_error(format!(
+                    "{here}: expected a mapping with namespace and name"
+                )));
+            };
+            if let Some(unknown) = fact
+                .keys()
+                .find(|k| !["namespace", "name"].contains(&k.as_str()))
+            {
+                return Err(scenario_error(format!(
+                    "{here}.{unknown}: unknown key (want namespace, name)"
+                )));
+            }
+            let field = |k: &str| {
+                fact.get(k)
+                    .and_then(Value::as_str)
+                    .filter(|v| !v.is_empty())
+                    .map(str::to_owned)
+                    .ok_or_else(|| scenario_error(format!("{here}.{k}: missing")))
+            };
+            let namespace = field("namespace")?;
+            let name = field("name")?;
+            // A consumer fact about a claim of the host unless `in: virtual`.
+            let cluster = match map.get("in") {
+                None => ClusterSide::Host,
+                Some(_) => cluster,
+            };
+            ScenarioStep::Act(Step::Consumer {
+                cluster,
+                namespace,
+                name,
+            })
+        }
         "expect" => {
             let Value::Object(expect) = body else {
                 return Err(scenario_error(format!("{here}: expected a mapping")));
             };
             if let Some(unknown) = expect
                 .keys()
-                .find(|k| !["claims", "findings"].contains(&k.as_str()))
+                .find(|k| !["claims", "findings", "host", "virtual"].contains(&k.as_str()))
             {
                 return Err(scenario_error(format!(
-                    "{here}.{unknown}: unknown key (want claims, findings)"
+                    "{here}.{unknown}: unknown key (want claims, findings, host, virtual)"
                 )));
             }
+            let host = object_expectations(expect.get("host"), &format!("{here}.host"))?;
+            let virtual_objects =
+                object_expectations(expect.get("virtual"), &format!("{here}.virtual"))?;
             let claims = match expect.get("claims") {
                 None | Some(Value::Null) => Map::new(),
                 Some(Value::Object(claims)) => {
@@ -549,7 +645,12 @@ fn read_step(value: &Value, number: usize) -> Result<ScenarioStep, Error> {
                 ),
                 Some(_) => return Err(scenario_error(format!("{here}.findings: expected a list"))),
             };
-            ScenarioStep::Expect { claims, findings }
+            ScenarioStep::Expect {
+                claims,
+                findings,
+                host,
+                virtual_objects,
+            }
         }
         "predict" => {
             let text = body
@@ -755,5 +856,320 @@ fn check_findings(world: &World, wanted: &[String], step: usize, failures: &mut 
             expected: format!("findings [{}]", wanted.join(", ")),
             found: format!("[{}]", found.join(", ")),
         });
+    }
+}
+
+/// An object address of `expect.host` / `expect.virtual`: `PersistentVolume/NAME`,
+/// `PersistentVolumeClaim/NAMESPACE/NAME` or `StorageClass/NAME`.
+fn object_address(text: &str, place: &str) -> Result<(Kind, String, String), Error> {
+    let parts: Vec<&str> = text.split('/').collect();
+    let bad = || {
+        scenario_error(format!(
+            "{place}: {text:?} is not an object (PersistentVolume/NAME, PersistentVolumeClaim/NAMESPACE/NAME or StorageClass/NAME)"
+        ))
+    };
+    match parts.as_slice() {
+        ["PersistentVolume", n] if !n.is_empty() => {
+            Ok((Kind::PersistentVolume, String::new(), (*n).to_owned()))
+        }
+        ["StorageClass", n] if !n.is_empty() => {
+            Ok((Kind::StorageClass, String::new(), (*n).to_owned()))
+        }
+        ["PersistentVolumeClaim", ns, n] if !ns.is_empty() && !n.is_empty() => Ok((
+            Kind::PersistentVolumeClaim,
+            (*ns).to_owned(),
+            (*n).to_owned(),
+        )),
+        _ => Err(bad()),
+    }
+}
+
+/// The keys an object expectation may have.
+const OBJECT_KEYS: [&str; 10] = [
+    "phase",
+    "claimRef",
+    "volumeName",
+    "storageClassName",
+    "reclaimPolicy",
+    "capacity",
+    "annotations",
+    "finalizers",
+    "deleting",
+    "disk",
+];
+
+/// Reads `expect.host` or `expect.virtual`: every address and key checked.
+fn object_expectations(value: Option<&Value>, place: &str) -> Result<Map<String, Value>, Error> {
+    let map = match value {
+        None | Some(Value::Null) => return Ok(Map::new()),
+        Some(Value::Object(map)) => map,
+        Some(_) => return Err(scenario_error(format!("{place}: expected a mapping"))),
+    };
+    for (address, wanted) in map {
+        object_address(address, place)?;
+        let here = format!("{place}.{address}");
+        match wanted {
+            Value::String(s) if s == "absent" => {}
+            Value::Object(fields) => {
+                if let Some(unknown) = fields.keys().find(|k| !OBJECT_KEYS.contains(&k.as_str())) {
+                    return Err(scenario_error(format!(
+                        "{here}.{unknown}: unknown key (want one of {})",
+                        OBJECT_KEYS.join(", ")
+                    )));
+                }
+                if let Some(annotations) = fields.get("annotations")
+                    && !annotations.is_object()
+                {
+                    return Err(scenario_error(format!(
+                        "{here}.annotations: expected a mapping of keys to values (or `absent`)"
+                    )));
+                }
+                if let Some(finalizers) = fields.get("finalizers")
+                    && !(finalizers.is_object()
+                        || finalizers
+                            .as_array()
+                            .is_some_and(|a| a.iter().all(Value::is_string)))
+                {
+                    return Err(scenario_error(format!(
+                        "{here}.finalizers: expected a list of finalizers (or a mapping to present/absent)"
+                    )));
+                }
+                if let Some(deleting) = fields.get("deleting")
+                    && !deleting.is_boolean()
+                {
+                    return Err(scenario_error(format!(
+                        "{here}.deleting: expected true or false"
+                    )));
+                }
+                if let Some(disk) = fields.get("disk")
+                    && !["none", "retained", "destroyed"]
+                        .iter()
+                        .any(|d| disk.as_str() == Some(d))
+                {
+                    return Err(scenario_error(format!(
+                        "{here}.disk: expected none, retained or destroyed"
+                    )));
+                }
+            }
+            _ => {
+                return Err(scenario_error(format!(
+                    "{here}: expected `absent` or a mapping"
+                )));
+            }
+        }
+    }
+    Ok(map.clone())
+}
+
+/// The metadata of an object of a cluster, when it exists.
+fn object_meta<'o>(
+    objects: &'o Objects,
+    kind: Kind,
+    namespace: &str,
+    name: &str,
+) -> Option<&'o k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta> {
+    match kind {
+        Kind::PersistentVolume => objects.pv(name).map(|o| &o.metadata),
+        Kind::PersistentVolumeClaim => objects.pvc(namespace, name).map(|o| &o.metadata),
+        Kind::StorageClass => objects.storage_class(name).map(|o| &o.metadata),
+    }
+}
+
+/// The value of one field of an object, as an expectation names it.
+fn object_field(objects: &Objects, kind: Kind, namespace: &str, name: &str, key: &str) -> Value {
+    let text = |v: Option<String>| v.map_or(Value::Null, Value::String);
+    match kind {
+        Kind::PersistentVolume => {
+            let Some(pv) = objects.pv(name) else {
+                return Value::Null;
+            };
+            let mut fields = fields_of_pv(pv);
+            match key {
+                "claimRef" => text(Some(
+                    pv.spec
+                        .as_ref()
+                        .and_then(|s| s.claim_ref.as_ref())
+                        .map_or_else(
+                            || "none".to_owned(),
+                            |c| {
+                                format!(
+                                    "{}/{}/{}",
+                                    c.namespace.as_deref().unwrap_or_default(),
+                                    c.name.as_deref().unwrap_or_default(),
+                                    c.uid.as_deref().unwrap_or_default()
+                                )
+                            },
+                        ),
+                )),
+                other => fields.remove(other).unwrap_or(Value::Null),
+            }
+        }
+        Kind::PersistentVolumeClaim => objects.pvc(namespace, name).map_or(Value::Null, |pvc| {
+            fields_of_pvc(pvc).remove(key).unwrap_or(Value::Null)
+        }),
+        Kind::StorageClass => {
+            let Some(class) = objects.storage_class(name) else {
+                return Value::Null;
+            };
+            match key {
+                "reclaimPolicy" => text(class.reclaim_policy.clone()),
+                _ => Value::Null,
+            }
+        }
+    }
+}
+
+/// Whether a claimRef found (`namespace/name/uid` or `none`) is the one written: `none`,
+/// `namespace/name` (any uid), or `namespace/name/uid` (`namespace/name/` for an empty uid).
+fn claim_ref_matches(wanted: &str, found: &str) -> bool {
+    if wanted == "none" || found == "none" {
+        return wanted == found;
+    }
+    if wanted.matches('/').count() == 1 {
+        found
+            .rsplit_once('/')
+            .is_some_and(|(ns_name, _)| ns_name == wanted)
+    } else {
+        wanted == found
+    }
+}
+
+/// `expect.host` / `expect.virtual`: every object and key written.
+fn check_objects(
+    world: &World,
+    side: ClusterSide,
+    wanted: &Map<String, Value>,
+    step: usize,
+    failures: &mut Vec<Failure>,
+) {
+    let clusters = world.clusters();
+    let (objects, cluster) = match side {
+        ClusterSide::Host => (&clusters.host_cluster, "host"),
+        ClusterSide::Virtual => (&clusters.virtual_cluster, "virtual"),
+    };
+    for (address, want) in wanted {
+        let Ok((kind, namespace, name)) = object_address(address, "") else {
+            continue;
+        };
+        let meta = object_meta(objects, kind, &namespace, &name);
+        let mut fail = |expected: String, found: String| {
+            failures.push(Failure {
+                step,
+                expected: format!("{cluster} {address} {expected}"),
+                found,
+            });
+        };
+        let fields = match (want, meta) {
+            (Value::String(_), None) => continue,
+            (Value::String(_), Some(_)) => {
+                fail("absent".to_owned(), "present".to_owned());
+                continue;
+            }
+            (Value::Object(fields), _) => fields,
+            _ => continue,
+        };
+        let disk_only = fields.keys().all(|k| k == "disk");
+        let Some(meta) = meta else {
+            if !disk_only {
+                fail("present".to_owned(), "absent".to_owned());
+                continue;
+            }
+            if let Some(disk) = fields.get("disk") {
+                let found = volume_disk_state(world, side, kind, &name);
+                if Some(found) != disk.as_str() {
+                    fail(format!("disk: {}", show(disk)), found.to_owned());
+                }
+            }
+            continue;
+        };
+        for (key, value) in fields {
+            match key.as_str() {
+                "annotations" => {
+                    let Value::Object(annotations) = value else {
+                        continue;
+                    };
+                    for (k, v) in annotations {
+                        let found = crate::object::annotation(meta, k);
+                        let ok = match v.as_str() {
+                            Some("absent") => found.is_none(),
+                            Some(text) => found == Some(text),
+                            None => false,
+                        };
+                        if !ok {
+                            fail(
+                                format!("annotations.{k}: {}", show(v)),
+                                found.unwrap_or("absent").to_owned(),
+                            );
+                        }
+                    }
+                }
+                "finalizers" => {
+                    let have = meta.finalizers.clone().unwrap_or_default();
+                    let expected: Vec<(String, bool)> = match value {
+                        Value::Array(items) => items
+                            .iter()
+                            .filter_map(Value::as_str)
+                            .map(|f| (f.to_owned(), true))
+                            .collect(),
+                        Value::Object(map) => map
+                            .iter()
+                            .map(|(f, v)| (f.clone(), v.as_str() != Some("absent")))
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                    for (finalizer, present) in expected {
+                        if have.contains(&finalizer) != present {
+                            fail(
+                                format!(
+                                    "finalizers: {finalizer} {}",
+                                    if present { "present" } else { "absent" }
+                                ),
+                                format!("[{}]", have.join(", ")),
+                            );
+                        }
+                    }
+                }
+                "deleting" => {
+                    let found = meta.deletion_timestamp.is_some();
+                    if value.as_bool() != Some(found) {
+                        fail(format!("deleting: {}", show(value)), found.to_string());
+                    }
+                }
+                "disk" => {
+                    let found = volume_disk_state(world, side, kind, &name);
+                    if value.as_str() != Some(found) {
+                        fail(format!("disk: {}", show(value)), found.to_owned());
+                    }
+                }
+                "claimRef" => {
+                    let found = object_field(objects, kind, &namespace, &name, key);
+                    let ok = match (value.as_str(), found.as_str()) {
+                        (Some(w), Some(f)) => claim_ref_matches(w, f),
+                        _ => false,
+                    };
+                    if !ok {
+                        fail(format!("claimRef: {}", show(value)), show(&found));
+                    }
+                }
+                other => {
+                    let found = object_field(objects, kind, &namespace, &name, other);
+                    if !matches(other, value, &found) {
+                        fail(format!("{other}: {}", show(value)), show(&found));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The state of the disk that backs (or backed) a host PV: `none` when none ever did.
+fn volume_disk_state(world: &World, side: ClusterSide, kind: Kind, name: &str) -> &'static str {
+    if side != ClusterSide::Host || kind != Kind::PersistentVolume {
+        return "none";
+    }
+    match world.volume_disk(name) {
+        None => "none",
+        Some(d) if d.exists => "retained",
+        Some(_) => "destroyed",
     }
 }

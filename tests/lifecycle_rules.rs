@@ -14,6 +14,7 @@
 
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
 use k8s_openapi::api::storage::v1::StorageClass;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use pv_translate::lifecycle::{DiskFate, HostPvFate, Step, VirtualPvFate, World};
 use pv_translate::options::{FakeReclaimPolicy, Options};
 use pv_translate::plan::{ClusterSide, Kind, Object};
@@ -517,7 +518,10 @@ fn k2_static_binding_of_a_pv_whose_claim_ref_names_the_pvc() {
 }
 
 #[test]
-fn k2_smallest_fitting_available_pv_ties_by_name() {
+fn k2_fewest_access_modes_then_smallest_ties_by_name() {
+    // index.go findBestMatchForClaim: the PVs are grouped by their access modes; the groups
+    // holding every requested mode are searched fewest modes first, and in a group
+    // FindMatchingVolume takes the smallest PV that fits.
     let mut block = pv("block", "3Gi", None, "Retain");
     block.spec.as_mut().unwrap().volume_mode = Some("Block".to_owned());
     let mut rwx_only = pv("rwx-only", "4Gi", None, "Retain");
@@ -529,7 +533,7 @@ fn k2_smallest_fitting_available_pv_ties_by_name() {
         vec![],
         vec![
             pv("big", "20Gi", None, "Retain"),
-            // 5120Mi is 5Gi: a tie, broken by name.
+            // 5120Mi is 5Gi, as small-a, but with one access mode.
             pv("small-b", "5120Mi", None, "Retain"),
             small_a,
             pv("tiny", "1Gi", None, "Retain"),
@@ -540,41 +544,22 @@ fn k2_smallest_fitting_available_pv_ties_by_name() {
         vec![],
     );
     let mut world = host_world(fake(), host);
-    create_pvc(
-        &mut world,
-        ClusterSide::Host,
-        pvc(APPS, "want", "3Gi", Some("")),
-    );
-    assert_eq!(
-        host_pvc(&world, APPS, "want").and_then(volume_name),
-        Some("small-a")
-    );
-    // The next claim of the same size gets the other 5Gi one, then the big one.
-    create_pvc(
-        &mut world,
-        ClusterSide::Host,
-        pvc(APPS, "want2", "3Gi", Some("")),
-    );
-    assert_eq!(
-        host_pvc(&world, APPS, "want2").and_then(volume_name),
-        Some("small-b")
-    );
-    create_pvc(
-        &mut world,
-        ClusterSide::Host,
-        pvc(APPS, "want3", "3Gi", Some("")),
-    );
-    assert_eq!(
-        host_pvc(&world, APPS, "want3").and_then(volume_name),
-        Some("big")
-    );
+    let mut bind = |claim: &str| {
+        create_pvc(
+            &mut world,
+            ClusterSide::Host,
+            pvc(APPS, claim, "3Gi", Some("")),
+        );
+        host_pvc(&world, APPS, claim)
+            .and_then(volume_name)
+            .map(str::to_owned)
+    };
+    // The ReadWriteOnce group first: small-b, then big (larger than small-a, but fewer modes).
+    assert_eq!(bind("want").as_deref(), Some("small-b"));
+    assert_eq!(bind("want2").as_deref(), Some("big"));
+    assert_eq!(bind("want3").as_deref(), Some("small-a"));
     // Nothing else fits: the fourth waits.
-    create_pvc(
-        &mut world,
-        ClusterSide::Host,
-        pvc(APPS, "want4", "3Gi", Some("")),
-    );
-    assert_eq!(host_pvc(&world, APPS, "want4").and_then(volume_name), None);
+    assert_eq!(bind("want4"), None);
     for name in ["tiny", "block", "rwx-only", "other-class"] {
         assert_eq!(
             host_pv(&world, name).and_then(pv_phase),
@@ -582,6 +567,29 @@ fn k2_smallest_fitting_available_pv_ties_by_name() {
             "{name}"
         );
     }
+}
+
+#[test]
+fn k2_smallest_fitting_pv_in_a_group_ties_by_name() {
+    let host = objects(
+        vec![],
+        vec![
+            pv("b", "5Gi", None, "Retain"),
+            pv("a", "5120Mi", None, "Retain"),
+            pv("c", "10Gi", None, "Retain"),
+        ],
+        vec![],
+    );
+    let mut world = host_world(fake(), host);
+    create_pvc(
+        &mut world,
+        ClusterSide::Host,
+        pvc(APPS, "one", "1Gi", Some("")),
+    );
+    assert_eq!(
+        host_pvc(&world, APPS, "one").and_then(volume_name),
+        Some("a")
+    );
 }
 
 #[test]
@@ -697,7 +705,7 @@ fn k3_class_without_reclaim_policy_provisions_delete() {
 }
 
 #[test]
-fn k3_wait_for_first_consumer_provisions_at_once() {
+fn k3_wait_for_first_consumer_waits_for_a_consumer() {
     let mut late = class("late", Some("Delete"));
     late.volume_binding_mode = Some("WaitForFirstConsumer".to_owned());
     let mut world = host_world(fake(), objects(vec![], vec![], vec![late]));
@@ -706,6 +714,23 @@ fn k3_wait_for_first_consumer_provisions_at_once() {
         ClusterSide::Host,
         pvc(APPS, "data", "1Gi", Some("late")),
     );
+    let waiting = host_pvc(&world, APPS, "data").unwrap();
+    assert_eq!(pvc_phase(waiting), Some("Pending"));
+    assert!(
+        waiting
+            .metadata
+            .annotations
+            .as_ref()
+            .is_none_or(|a| !a.contains_key("volume.kubernetes.io/storage-provisioner"))
+    );
+    assert_eq!(world.disks().count(), 0);
+    world
+        .step(Step::Consumer {
+            cluster: ClusterSide::Host,
+            namespace: APPS.to_owned(),
+            name: "data".to_owned(),
+        })
+        .unwrap();
     assert_eq!(
         host_pvc(&world, APPS, "data").and_then(pvc_phase),
         Some("Bound")
@@ -822,7 +847,17 @@ fn k4_delete_destroys_the_pv_and_its_disk() {
 
 #[test]
 fn k4_recycle_scrubs_the_disk_and_makes_the_pv_available() {
-    let (mut world, name) = host_claim_bound("Retain");
+    // NFS has an in-tree recycler (recycle_test.go 6-1): the PV is unbound and Available.
+    let mut nfs = pv("nfs-vol", "1Gi", None, "Retain");
+    nfs.spec.as_mut().unwrap().nfs = Some(typed(json!({"server": "nfs.example", "path": "/x"})));
+    let mut world = host_world(fake(), objects(vec![], vec![nfs], vec![]));
+    let name = "nfs-vol".to_owned();
+    create_pvc(
+        &mut world,
+        ClusterSide::Host,
+        pvc(APPS, "data", "1Gi", Some("")),
+    );
+    assert_eq!(host_pv(&world, &name).and_then(pv_phase), Some("Bound"));
     let (disk, _) = disk_of(&world, &name).unwrap();
     delete(
         &mut world,
@@ -844,6 +879,25 @@ fn k4_recycle_scrubs_the_disk_and_makes_the_pv_available() {
     let (fresh, exists) = disk_of(&world, &name).unwrap();
     assert_ne!(fresh, disk);
     assert!(exists);
+}
+
+#[test]
+fn k4_recycle_without_a_recycler_fails_and_keeps_the_data() {
+    // A CSI volume has no recycler (recycle_test.go 6-3): Failed, claimRef and data kept.
+    let (mut world, name) = host_claim_bound("Retain");
+    let (disk, _) = disk_of(&world, &name).unwrap();
+    delete(
+        &mut world,
+        ClusterSide::Host,
+        Kind::PersistentVolumeClaim,
+        APPS,
+        "data",
+    );
+    set_policy(&mut world, &name, "Recycle");
+    let failed = host_pv(&world, &name).unwrap();
+    assert_eq!(pv_phase(failed), Some("Failed"));
+    assert!(claim_of(failed).is_some());
+    assert!(disk_exists(&world, &disk));
 }
 
 // ------------------------------------------------------------------------------------------
@@ -916,6 +970,315 @@ fn k5_deleting_a_storage_class_changes_no_pv() {
     delete(&mut world, ClusterSide::Host, Kind::StorageClass, "", "gp3");
     assert!(world.clusters().host_cluster.storage_class("gp3").is_none());
     assert_eq!(host_pv(&world, &name), Some(&before));
+}
+
+// ------------------------------------------------------------------------------------------
+// K1-K5 (0.3): as Kubernetes' PV controller, PV protection and external provisioner do
+
+fn provisioner(world: &mut World, name: &str, running: bool) {
+    world
+        .step(Step::Provisioner {
+            name: name.to_owned(),
+            running,
+        })
+        .unwrap();
+}
+
+fn annotation<'o>(meta: &'o ObjectMeta, key: &str) -> Option<&'o str> {
+    meta.annotations.as_ref()?.get(key).map(String::as_str)
+}
+
+fn finalizers(pv: &PersistentVolume) -> Vec<String> {
+    pv.metadata.finalizers.clone().unwrap_or_default()
+}
+
+#[test]
+fn k1_a_claim_without_class_gets_the_default_class_later_too() {
+    let mut world = host_world(fake(), Objects::default());
+    create_pvc(
+        &mut world,
+        ClusterSide::Host,
+        pvc(APPS, "data", "1Gi", None),
+    );
+    assert_eq!(host_pvc(&world, APPS, "data").and_then(pvc_class), None);
+    create(
+        &mut world,
+        ClusterSide::Host,
+        Object::StorageClass(Box::new(default_class("gp3", "Delete", None))),
+    );
+    // assignDefaultStorageClass, then provisioning in the new class.
+    let claim = host_pvc(&world, APPS, "data").unwrap();
+    assert_eq!(pvc_class(claim), Some("gp3"));
+    assert_eq!(pvc_phase(claim), Some("Bound"));
+    // A claim that asked for "" keeps it.
+    create_pvc(
+        &mut world,
+        ClusterSide::Host,
+        pvc(APPS, "none", "1Gi", Some("")),
+    );
+    assert_eq!(host_pvc(&world, APPS, "none").and_then(pvc_class), Some(""));
+}
+
+#[test]
+fn k2_a_pv_reserved_for_a_claim_is_its_first_also_without_uid() {
+    let mut reserved = pv("reserved", "10Gi", None, "Retain");
+    reserved.spec.as_mut().unwrap().claim_ref =
+        Some(typed(json!({"namespace": APPS, "name": "data"})));
+    let host = objects(
+        vec![],
+        vec![reserved, pv("small", "1Gi", None, "Retain")],
+        vec![],
+    );
+    let mut world = host_world(fake(), host);
+    assert_eq!(
+        host_pv(&world, "reserved").and_then(pv_phase),
+        Some("Available")
+    );
+    create_pvc(
+        &mut world,
+        ClusterSide::Host,
+        pvc(APPS, "data", "1Gi", Some("")),
+    );
+    let bound = host_pv(&world, "reserved").unwrap();
+    assert_eq!(pv_phase(bound), Some("Bound"));
+    // The user reserved it: the controller did not make the PV's link.
+    assert_eq!(
+        annotation(&bound.metadata, "pv.kubernetes.io/bound-by-controller"),
+        None
+    );
+    let claim = host_pvc(&world, APPS, "data").unwrap();
+    assert_eq!(
+        annotation(&claim.metadata, "pv.kubernetes.io/bound-by-controller"),
+        Some("yes")
+    );
+    assert_eq!(
+        annotation(&claim.metadata, "pv.kubernetes.io/bind-completed"),
+        Some("yes")
+    );
+    assert_eq!(
+        host_pv(&world, "small").and_then(pv_phase),
+        Some("Available")
+    );
+}
+
+#[test]
+fn k2_volume_name_binds_only_a_pv_that_satisfies_the_claim() {
+    let mut block = pv("block", "5Gi", None, "Retain");
+    block.spec.as_mut().unwrap().volume_mode = Some("Block".to_owned());
+    let mut deleting = pv("deleting", "5Gi", None, "Retain");
+    deleting.metadata.deletion_timestamp = Some(typed(json!("2025-01-01T00:00:00Z")));
+    deleting.metadata.finalizers = Some(vec!["example.com/hold".to_owned()]);
+    let host = objects(
+        vec![],
+        vec![
+            pv("small", "1Gi", None, "Retain"),
+            pv("gold", "5Gi", Some("gold"), "Retain"),
+            block,
+            deleting,
+            pv("fits", "5Gi", None, "Retain"),
+        ],
+        vec![],
+    );
+    let mut world = host_world(fake(), host);
+    for volume in ["small", "gold", "block", "deleting", "fits"] {
+        create_pvc(
+            &mut world,
+            ClusterSide::Host,
+            static_pvc(APPS, volume, "5Gi", "", volume),
+        );
+    }
+    for refused in ["small", "gold", "block", "deleting"] {
+        assert_eq!(
+            host_pvc(&world, APPS, refused).and_then(pvc_phase),
+            Some("Pending"),
+            "{refused}"
+        );
+        assert!(
+            host_pv(&world, refused).and_then(claim_of).is_none(),
+            "{refused}"
+        );
+    }
+    assert_eq!(
+        host_pvc(&world, APPS, "fits").and_then(pvc_phase),
+        Some("Bound")
+    );
+}
+
+#[test]
+fn k2_a_selector_filters_the_pvs() {
+    let mut labelled = pv("labelled", "5Gi", None, "Retain");
+    labelled.metadata.labels = Some([("tier".to_owned(), "fast".to_owned())].into());
+    let host = objects(
+        vec![],
+        vec![pv("plain", "1Gi", None, "Retain"), labelled],
+        vec![],
+    );
+    let mut world = host_world(fake(), host);
+    let mut wants: PersistentVolumeClaim = pvc(APPS, "fast", "1Gi", Some(""));
+    wants.spec.as_mut().unwrap().selector = Some(typed(json!({"matchLabels": {"tier": "fast"}})));
+    create_pvc(&mut world, ClusterSide::Host, wants);
+    assert_eq!(
+        host_pvc(&world, APPS, "fast").and_then(volume_name),
+        Some("labelled")
+    );
+    let mut none: PersistentVolumeClaim = pvc(APPS, "slow", "1Gi", Some(""));
+    none.spec.as_mut().unwrap().selector = Some(typed(
+        json!({"matchExpressions": [{"key": "tier", "operator": "In", "values": ["slow"]}]}),
+    ));
+    create_pvc(&mut world, ClusterSide::Host, none);
+    assert_eq!(host_pvc(&world, APPS, "slow").and_then(volume_name), None);
+}
+
+#[test]
+fn k2_a_bound_claim_whose_pv_is_gone_or_taken_is_lost() {
+    let mut gone = static_pvc(APPS, "gone", "1Gi", "", "no-such-pv");
+    gone.metadata.annotations = Some(
+        [(
+            "pv.kubernetes.io/bind-completed".to_owned(),
+            "yes".to_owned(),
+        )]
+        .into(),
+    );
+    let mut taken = static_pvc(APPS, "taken", "1Gi", "", "other");
+    taken.metadata.annotations = gone.metadata.annotations.clone();
+    let mut other = pv("other", "1Gi", None, "Retain");
+    other.spec.as_mut().unwrap().claim_ref = Some(typed(
+        json!({"namespace": APPS, "name": "taken", "uid": "not-the-claims"}),
+    ));
+    let world = host_world(fake(), objects(vec![gone, taken], vec![other], vec![]));
+    assert_eq!(
+        host_pvc(&world, APPS, "gone").and_then(pvc_phase),
+        Some("Lost")
+    );
+    assert_eq!(
+        host_pvc(&world, APPS, "taken").and_then(pvc_phase),
+        Some("Lost")
+    );
+}
+
+#[test]
+fn k3_k4_an_external_provisioner_acts_only_while_it_runs() {
+    let mut world = host_world(
+        fake(),
+        objects(vec![], vec![], vec![class("gp3", Some("Delete"))]),
+    );
+    provisioner(&mut world, "ebs.csi.aws.com", false);
+    create_pvc(
+        &mut world,
+        ClusterSide::Host,
+        pvc(APPS, "data", "1Gi", Some("gp3")),
+    );
+    let waiting = host_pvc(&world, APPS, "data").unwrap();
+    assert_eq!(pvc_phase(waiting), Some("Pending"));
+    assert_eq!(
+        annotation(
+            &waiting.metadata,
+            "volume.kubernetes.io/storage-provisioner"
+        ),
+        Some("ebs.csi.aws.com")
+    );
+    assert_eq!(world.disks().count(), 0);
+    provisioner(&mut world, "ebs.csi.aws.com", true);
+    let name = format!("pvc-{}", created(1));
+    let bound = host_pv(&world, &name).unwrap();
+    assert_eq!(pv_phase(bound), Some("Bound"));
+    assert!(
+        finalizers(bound)
+            .contains(&"external-provisioner.volume.kubernetes.io/finalizer".to_owned())
+    );
+    assert!(finalizers(bound).contains(&"kubernetes.io/pv-protection".to_owned()));
+    let (disk, _) = disk_of(&world, &name).unwrap();
+    // Stopped, it deletes nothing: the released PV keeps its data.
+    provisioner(&mut world, "ebs.csi.aws.com", false);
+    delete(
+        &mut world,
+        ClusterSide::Host,
+        Kind::PersistentVolumeClaim,
+        APPS,
+        "data",
+    );
+    assert_eq!(host_pv(&world, &name).and_then(pv_phase), Some("Released"));
+    assert!(disk_exists(&world, &disk));
+    // Running again, it does.
+    provisioner(&mut world, "ebs.csi.aws.com", true);
+    assert!(host_pv(&world, &name).is_none());
+    assert!(!disk_exists(&world, &disk));
+}
+
+#[test]
+fn k4_a_delete_pv_without_a_deleter_fails_and_keeps_its_data() {
+    let mut nfs = pv("nfs-vol", "1Gi", None, "Delete");
+    let spec = nfs.spec.as_mut().unwrap();
+    spec.csi = None;
+    spec.nfs = Some(typed(json!({"server": "nfs.example", "path": "/x"})));
+    let mut world = host_world(fake(), objects(vec![], vec![nfs], vec![]));
+    create_pvc(
+        &mut world,
+        ClusterSide::Host,
+        pvc(APPS, "data", "1Gi", Some("")),
+    );
+    let (disk, _) = disk_of(&world, "nfs-vol").unwrap();
+    delete(
+        &mut world,
+        ClusterSide::Host,
+        Kind::PersistentVolumeClaim,
+        APPS,
+        "data",
+    );
+    assert_eq!(
+        host_pv(&world, "nfs-vol").and_then(pv_phase),
+        Some("Failed")
+    );
+    assert!(disk_exists(&world, &disk));
+    // An unknown policy fails too.
+    set_policy(&mut world, "nfs-vol", "Scrub");
+    assert_eq!(
+        host_pv(&world, "nfs-vol").and_then(pv_phase),
+        Some("Failed")
+    );
+}
+
+#[test]
+fn k4_the_external_finalizer_follows_the_policy() {
+    let (mut world, name) = host_claim_bound("Delete");
+    let external = "external-provisioner.volume.kubernetes.io/finalizer".to_owned();
+    assert!(finalizers(host_pv(&world, &name).unwrap()).contains(&external));
+    set_policy(&mut world, &name, "Retain");
+    assert!(!finalizers(host_pv(&world, &name).unwrap()).contains(&external));
+    set_policy(&mut world, &name, "Delete");
+    assert!(finalizers(host_pv(&world, &name).unwrap()).contains(&external));
+}
+
+#[test]
+fn k3_a_virtual_consumer_lets_a_wait_for_first_consumer_claim_bind() {
+    let mut late = class("late", Some("Delete"));
+    late.volume_binding_mode = Some("WaitForFirstConsumer".to_owned());
+    let mut world = host_world(fake(), objects(vec![], vec![], vec![late]));
+    create_pvc(
+        &mut world,
+        ClusterSide::Virtual,
+        pvc("default", "data", "1Gi", Some("late")),
+    );
+    assert_eq!(
+        virtual_pvc(&world, "default", "data").and_then(pvc_phase),
+        Some("Pending")
+    );
+    world
+        .step(Step::Consumer {
+            cluster: ClusterSide::Virtual,
+            namespace: "default".to_owned(),
+            name: "data".to_owned(),
+        })
+        .unwrap();
+    assert_eq!(
+        host_pvc(&world, H, &host_claim("data", "default")).and_then(pvc_phase),
+        Some("Bound")
+    );
+    assert_eq!(
+        virtual_pvc(&world, "default", "data").and_then(pvc_phase),
+        Some("Bound")
+    );
+    no_violations(&world);
 }
 
 // ------------------------------------------------------------------------------------------

@@ -298,7 +298,22 @@ steps:
 }
 
 /// Every bad input of `tests/scenarios/bad/`: the step the message must name and a phrase of it.
-const BAD_INPUTS: [(&str, usize, &str); 7] = [
+const BAD_INPUTS: [(&str, usize, &str); 10] = [
+    (
+        "provisioner-without-running.yaml",
+        1,
+        "provisioner.running: expected true or false",
+    ),
+    (
+        "expect-host-unknown-key.yaml",
+        1,
+        "PersistentVolume/pv-1.owner: unknown key",
+    ),
+    (
+        "expect-host-not-an-object.yaml",
+        1,
+        "\"Pod/x\" is not an object",
+    ),
     ("unknown-step.yaml", 2, "unknown step \"sleep\""),
     (
         "claim-key-not-namespaced.yaml",

@@ -6,7 +6,7 @@ use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::ids::Ids;
-use super::kube::{PV_PROTECTION, admit_pv, admit_pvc};
+use super::kube::{admit_pv, admit_pvc};
 use crate::error::Error;
 use crate::plan::{Kind, Object};
 use crate::snapshot::Objects;
@@ -57,8 +57,8 @@ pub(crate) fn exists(objects: &Objects, kind: Kind, namespace: &str, name: &str)
     }
 }
 
-/// Creates an object: admission defaults (K1 for PVCs with this cluster's classes), a new uid,
-/// a protection finalizer for PVs.
+/// Creates an object: admission defaults (K1 for PVCs with this cluster's classes; the API
+/// defaults and the protection finalizer for PVs, K5), a new uid.
 ///
 /// # Errors
 ///
@@ -85,7 +85,6 @@ pub(crate) fn create(objects: &mut Objects, ids: &mut Ids, object: Object) -> Re
         Object::PersistentVolume(pv) => {
             let mut pv = *pv;
             admit_pv(&mut pv);
-            pv.metadata.finalizers = Some(vec![PV_PROTECTION.to_owned()]);
             ids.create(&mut pv.metadata);
             objects.insert_pv(pv)?;
         }

@@ -1,6 +1,6 @@
 //! The world (SPEC Y1) and its steps and settles (Y2).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
 use k8s_openapi::api::storage::v1::StorageClass;
@@ -8,12 +8,12 @@ use k8s_openapi::api::storage::v1::StorageClass;
 use super::apply;
 use super::ids::Ids;
 use super::invariants::{self, Violation};
-use super::kube::{Disk, Disks, Kube, PV_PROTECTION, admit_pv, admit_pvc};
+use super::kube::{Disk, Disks, Facts, Kube, admit_pv, admit_pvc};
 use super::log::{Actor, Event, Log, Target};
 use crate::decision::Action;
 use crate::error::{Error, ObjectRef};
 use crate::explain::Rule;
-use crate::object::{claimed_volume, name, namespace};
+use crate::object::{claimed_volume, has_cluster_marker, name, namespace};
 use crate::plan::{ClusterSide, Kind, Object, Plan};
 use crate::snapshot::{Objects, Snapshot};
 use crate::translator::Translator;
@@ -59,6 +59,26 @@ pub enum Step {
     },
     /// The syncer restarts: it forgets its previous snapshot (R2).
     Restart,
+    /// A fact of the host (SPEC K3, K4): the external provisioner (or, for a `kubernetes.io/`
+    /// name, the in-tree plugin) `name` runs or does not. One no fact names runs when a host
+    /// StorageClass names it.
+    Provisioner {
+        /// The provisioner's name.
+        name: String,
+        /// Whether it runs.
+        running: bool,
+    },
+    /// A fact of the world (SPEC K3): a consumer (a pod the scheduler placed) uses the claim
+    /// `namespace/name`, so that a `WaitForFirstConsumer` class binds or provisions it. In the
+    /// virtual cluster, the consumer uses the claim's host copy (N2 in `H`).
+    Consumer {
+        /// The claim's cluster.
+        cluster: ClusterSide,
+        /// The claim's namespace.
+        namespace: String,
+        /// The claim's name.
+        name: String,
+    },
 }
 
 /// One cluster's objects before the first step, in the order written (SPEC Y1 numbers the uids
@@ -122,12 +142,55 @@ pub struct World {
     pub(crate) ids: Ids,
     /// The world at the end of the last settle: the syncer's previous snapshot (R2).
     pub(crate) previous: Option<Snapshot>,
-    pub(crate) records: BTreeMap<(String, String), ClaimRecord>,
+    /// Claim records by namespace, then name.
+    pub(crate) records: BTreeMap<String, BTreeMap<String, ClaimRecord>>,
     pub(crate) log: Log,
     pub(crate) violations: Vec<Violation>,
     /// Who last asked for a host PV to go, or for the claim bound to it to go (Y3).
     pub(crate) causes: HashMap<String, Actor>,
     pub(crate) steps: usize,
+    /// Facts of the host that are not objects: provisioners, consumers (K3, K4).
+    pub(crate) facts: Facts,
+    /// This tenant's host objects (Y3): what the syncer made for this virtual cluster, the PVs
+    /// provisioned for its claims; by kind, namespace, name.
+    pub(crate) owned: Owned,
+    /// The disks of this tenant's PVs (Y3).
+    pub(crate) owned_disks: BTreeSet<String>,
+    /// The host PVs that were another tenant's when the step began (Y3).
+    pub(crate) foreign: BTreeSet<String>,
+    /// Who played the step being settled.
+    pub(crate) actor: Actor,
+    /// The last disk that backed each host PV, by PV name (kept after the PV is gone).
+    pub(crate) volume_disks: BTreeMap<String, String>,
+    /// The uids of this tenant's claims whose provisioned PV is known (Y3 bookkeeping).
+    pub(crate) provisioned_for: BTreeSet<String>,
+}
+
+/// This tenant's host objects (Y3), by kind, namespace and name; looked up without allocating.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Owned(BTreeMap<Kind, BTreeMap<String, BTreeSet<String>>>);
+
+impl Owned {
+    /// Records an object as this tenant's.
+    pub(crate) fn insert(&mut self, kind: Kind, namespace: &str, name: &str) {
+        let names = self
+            .0
+            .entry(kind)
+            .or_default()
+            .entry(namespace.to_owned())
+            .or_default();
+        if !names.contains(name) {
+            names.insert(name.to_owned());
+        }
+    }
+
+    /// Whether an object is this tenant's.
+    pub(crate) fn contains(&self, kind: Kind, namespace: &str, name: &str) -> bool {
+        self.0
+            .get(&kind)
+            .and_then(|m| m.get(namespace))
+            .is_some_and(|names| names.contains(name))
+    }
 }
 
 /// The world as one round left it, for the sync-loop report.
@@ -170,6 +233,13 @@ impl World {
             violations: Vec::new(),
             causes: HashMap::new(),
             steps: 0,
+            facts: Facts::default(),
+            owned: Owned::default(),
+            owned_disks: BTreeSet::new(),
+            foreign: BTreeSet::new(),
+            actor: Actor::HostAdmin,
+            volume_disks: BTreeMap::new(),
+            provisioned_for: BTreeSet::new(),
         };
         let mut position = 0u64;
         let mut next = || {
@@ -193,10 +263,6 @@ impl World {
                 let label = ObjectRef::new("PersistentVolume", &pv.metadata);
                 world.ids.start(&mut pv.metadata, next());
                 admit_pv(&mut pv);
-                let finalizers = pv.metadata.finalizers.get_or_insert_with(Vec::new);
-                if !finalizers.iter().any(|f| f == PV_PROTECTION) {
-                    finalizers.push(PV_PROTECTION.to_owned());
-                }
                 if side == ClusterSide::Host && has_source(&pv) {
                     let id = world.ids.disk();
                     world.disks.insert(
@@ -225,6 +291,9 @@ impl World {
                 ClusterSide::Virtual => world.clusters.virtual_cluster = stamped,
             }
         }
+        world.own_marked();
+        world.update_ownership();
+        world.foreign = world.foreign_pvs();
         world.settle()?;
         Ok(world)
     }
@@ -244,16 +313,25 @@ impl World {
         self.disks.get(id)
     }
 
+    /// The disk that backs, or last backed, the host PV `name`.
+    pub fn volume_disk(&self, name: &str) -> Option<&Disk> {
+        self.volume_disks
+            .get(name)
+            .and_then(|id| self.disks.get(id))
+    }
+
     /// The record of the virtual PVC `namespace/name`: the volumes it is or was bound to.
     pub fn record(&self, namespace: &str, name: &str) -> Option<&ClaimRecord> {
-        self.records.get(&(namespace.to_owned(), name.to_owned()))
+        self.records.get(namespace)?.get(name)
     }
 
     /// Every claim record, by namespace and name.
     pub fn records(&self) -> impl Iterator<Item = ((&str, &str), &ClaimRecord)> {
-        self.records
-            .iter()
-            .map(|((ns, n), record)| ((ns.as_str(), n.as_str()), record))
+        self.records.iter().flat_map(|(ns, names)| {
+            names
+                .iter()
+                .map(move |(n, record)| ((ns.as_str(), n.as_str()), record))
+        })
     }
 
     /// Every recorded action, when the world keeps a timeline.
@@ -291,8 +369,138 @@ impl World {
         self.steps = number;
         self.log.step = self.steps;
         self.log.round = 0;
+        self.actor = match &step {
+            Step::Create { cluster, .. }
+            | Step::Update { cluster, .. }
+            | Step::Delete { cluster, .. } => person(*cluster),
+            Step::Restart => Actor::Syncer,
+            Step::SetReclaimPolicy { .. } | Step::Provisioner { .. } | Step::Consumer { .. } => {
+                Actor::HostAdmin
+            }
+        };
+        self.foreign = self.foreign_pvs();
         self.play(step)?;
         self.settle()
+    }
+
+    /// The facts of the host: which provisioners a step switched on or off, which claims have
+    /// a consumer.
+    pub fn provisioner_running(&self, name: &str) -> Option<bool> {
+        self.facts.provisioners.get(name).copied()
+    }
+
+    /// Y3: host objects carrying this virtual cluster's marker in the starting world were made
+    /// by the syncer before: they are this tenant's.
+    fn own_marked(&mut self) {
+        let cluster = self.translator.context().cluster().clone();
+        let host = &self.clusters.host_cluster;
+        let mut owned = Owned::default();
+        for pvc in host.pvcs() {
+            if namespace(&pvc.metadata) == cluster.host_namespace()
+                && crate::object::label(&pvc.metadata, crate::wellknown::MANAGED_BY_LABEL)
+                    == Some(cluster.name())
+            {
+                owned.insert(
+                    Kind::PersistentVolumeClaim,
+                    namespace(&pvc.metadata),
+                    name(&pvc.metadata),
+                );
+            }
+        }
+        for pv in host.pvs() {
+            if has_cluster_marker(&pv.metadata, &cluster) {
+                owned.insert(Kind::PersistentVolume, "", name(&pv.metadata));
+            }
+        }
+        for class in host.storage_classes() {
+            if has_cluster_marker(&class.metadata, &cluster) {
+                owned.insert(Kind::StorageClass, "", name(&class.metadata));
+            }
+        }
+        self.owned = owned;
+    }
+
+    /// Whether a host object is this tenant's (Y3).
+    pub(crate) fn is_owned(&self, kind: Kind, namespace: &str, name: &str) -> bool {
+        self.owned.contains(kind, namespace, name)
+    }
+
+    /// Y3: a PV provisioned for one of this tenant's claims (`pvc-<its uid>`, its claimRef
+    /// naming the claim by uid) is this tenant's, and so are the disks of its PVs.
+    pub(crate) fn update_ownership(&mut self) {
+        let host = &self.clusters.host_cluster;
+        let mut provisioned = Vec::new();
+        if let Some(claims) = self
+            .owned
+            .0
+            .get(&Kind::PersistentVolumeClaim)
+            .and_then(|m| m.get(self.translator.context().cluster().host_namespace()))
+        {
+            for claim in claims {
+                let Some(uid) = host
+                    .pvc(self.translator.context().cluster().host_namespace(), claim)
+                    .and_then(|pvc| pvc.metadata.uid.as_deref())
+                    .filter(|u| !u.is_empty())
+                else {
+                    continue;
+                };
+                if self.provisioned_for.contains(uid) {
+                    continue;
+                }
+                let volume = format!("pvc-{uid}");
+                let ours = host.pv(&volume).is_some_and(|pv| {
+                    pv.spec
+                        .as_ref()
+                        .and_then(|s| s.claim_ref.as_ref())
+                        .is_some_and(|c| c.uid.as_deref() == Some(uid))
+                });
+                if ours {
+                    provisioned.push((uid.to_owned(), volume));
+                }
+            }
+        }
+        for (uid, volume) in provisioned {
+            self.owned.insert(Kind::PersistentVolume, "", &volume);
+            self.provisioned_for.insert(uid);
+        }
+        let mut disks = Vec::new();
+        for disk in self.disks.values() {
+            let Some(pv) = disk.pv.as_deref() else {
+                continue;
+            };
+            if self.volume_disks.get(pv) != Some(&disk.id) {
+                self.volume_disks.insert(pv.to_owned(), disk.id.clone());
+            }
+            if !self.owned_disks.contains(&disk.id)
+                && self.owned.contains(Kind::PersistentVolume, "", pv)
+            {
+                disks.push(disk.id.clone());
+            }
+        }
+        self.owned_disks.extend(disks);
+    }
+
+    /// Y3: the host PVs that are another tenant's: not this tenant's, and reserved for or
+    /// bound to a claim that is not one of this tenant's.
+    pub(crate) fn foreign_pvs(&self) -> BTreeSet<String> {
+        self.clusters
+            .host_cluster
+            .pvs()
+            .filter(|pv| !self.is_owned(Kind::PersistentVolume, "", name(&pv.metadata)))
+            .filter(|pv| {
+                pv.spec
+                    .as_ref()
+                    .and_then(|s| s.claim_ref.as_ref())
+                    .is_some_and(|c| {
+                        !self.is_owned(
+                            Kind::PersistentVolumeClaim,
+                            c.namespace.as_deref().unwrap_or_default(),
+                            c.name.as_deref().unwrap_or_default(),
+                        )
+                    })
+            })
+            .map(|pv| name(&pv.metadata).to_owned())
+            .collect()
     }
 
     /// The person's action itself (round 0 of the step).
@@ -384,6 +592,43 @@ impl World {
                     &[Rule::Y2],
                 );
             }
+            Step::Provisioner { name, running } => {
+                self.log.record(
+                    Actor::HostAdmin,
+                    Target::Host,
+                    || {
+                        format!(
+                            "provisioner {name} {}",
+                            if running { "runs" } else { "stops" }
+                        )
+                    },
+                    &[Rule::Y2],
+                );
+                self.facts.provisioners.insert(name, running);
+            }
+            Step::Consumer {
+                cluster,
+                namespace,
+                name,
+            } => {
+                let key = match cluster {
+                    ClusterSide::Host => (namespace.clone(), name.clone()),
+                    ClusterSide::Virtual => {
+                        let identity = self.translator.context().cluster();
+                        (
+                            identity.host_namespace().to_owned(),
+                            identity.host_name(&name, &namespace)?,
+                        )
+                    }
+                };
+                self.log.record(
+                    person(cluster),
+                    target(cluster),
+                    || format!("a consumer uses PersistentVolumeClaim {namespace}/{name}"),
+                    &[Rule::Y2],
+                );
+                self.facts.consumers.insert(key);
+            }
             Step::Restart => {
                 self.previous = None;
                 self.log.record(
@@ -431,18 +676,22 @@ impl World {
                 disks: &mut self.disks,
                 ids: &mut self.ids,
                 log: &mut self.log,
+                facts: &self.facts,
             }
             .round();
+            self.update_ownership();
             self.check_destroyed(&destroyed_before);
             self.update_records();
             let plan = translator.plan(previous.as_ref(), &self.clusters);
             let writes = !plan.is_settled();
             if !kube_changed && !writes {
                 invariants::check_settled(self, &plan);
+                invariants::check_isolation(self);
                 self.previous = Some(self.clusters.clone());
                 return Ok(());
             }
             self.apply(&plan);
+            self.update_ownership();
             self.update_records();
             previous = Some(self.clusters.clone());
             if plans.len() == 2 {
@@ -464,7 +713,7 @@ impl World {
     }
 
     /// The ids of destroyed disks.
-    fn destroyed(&self) -> Vec<String> {
+    pub(crate) fn destroyed(&self) -> Vec<String> {
         self.disks
             .values()
             .filter(|d| !d.exists)
@@ -472,8 +721,9 @@ impl World {
             .collect()
     }
 
-    /// Y3: no disk destroyed by a chain the syncer started while a virtual PVC claims it.
-    fn check_destroyed(&mut self, before: &[String]) {
+    /// Y3: no disk destroyed by a chain the syncer started while a virtual PVC claims it; no
+    /// disk that is not this tenant's destroyed after a step of the tenant.
+    pub(crate) fn check_destroyed(&mut self, before: &[String]) {
         let newly: Vec<String> = self
             .destroyed()
             .into_iter()
@@ -481,11 +731,12 @@ impl World {
             .collect();
         for id in newly {
             invariants::check_destroyed_disk(self, &id);
+            invariants::check_foreign_disk(self, &id);
         }
     }
 
     /// Carries out the syncer's plan, in its order (SPEC Y2).
-    fn apply(&mut self, plan: &Plan) {
+    pub(crate) fn apply(&mut self, plan: &Plan) {
         for action in &plan.actions {
             invariants::check_syncer_action(self, action);
             let rules: Vec<Rule> = action
@@ -549,6 +800,13 @@ impl World {
                 }
                 _ => Ok(()),
             };
+            if result.is_ok()
+                && side == ClusterSide::Host
+                && matches!(action.action, Action::Create | Action::Recreate)
+            {
+                self.owned
+                    .insert(action.kind, &action.namespace, &action.name);
+            }
             if result.is_ok() && !action.action.writes_nothing() {
                 self.log.record(
                     Actor::Syncer,
@@ -568,35 +826,46 @@ impl World {
 
     /// Y1: what each virtual PVC is or was bound to; a new PVC (another uid) starts a new record.
     fn update_records(&mut self) {
-        let cluster = self.translator.context().cluster().clone();
+        let cluster = self.translator.context().cluster();
         let (virtual_objects, host) = (&self.clusters.virtual_cluster, &self.clusters.host_cluster);
         for pvc in virtual_objects.pvcs() {
-            let key = (
-                namespace(&pvc.metadata).to_owned(),
-                name(&pvc.metadata).to_owned(),
-            );
-            let record = self.records.entry(key).or_default();
+            let (ns, n) = (namespace(&pvc.metadata), name(&pvc.metadata));
+            if !self.records.get(ns).is_some_and(|m| m.contains_key(n)) {
+                self.records
+                    .entry(ns.to_owned())
+                    .or_default()
+                    .insert(n.to_owned(), ClaimRecord::default());
+            }
+            let Some(record) = self.records.get_mut(ns).and_then(|m| m.get_mut(n)) else {
+                continue;
+            };
             if record.uid != pvc.metadata.uid {
                 *record = ClaimRecord {
                     uid: pvc.metadata.uid.clone(),
                     ..ClaimRecord::default()
                 };
             }
-            if let Some(volume) = claimed_volume(pvc) {
+            if let Some(volume) = claimed_volume(pvc)
+                && record.virtual_volume.as_deref() != Some(volume)
+            {
                 record.virtual_volume = Some(volume.to_owned());
             }
             let host_pvc = cluster
-                .host_name(name(&pvc.metadata), namespace(&pvc.metadata))
+                .host_name(n, ns)
                 .ok()
-                .and_then(|n| host.pvc(cluster.host_namespace(), &n));
-            if let Some(volume) = host_pvc.and_then(claimed_volume) {
+                .and_then(|h| host.pvc(cluster.host_namespace(), &h));
+            if let Some(volume) = host_pvc.and_then(claimed_volume)
+                && record.host_volume.as_deref() != Some(volume)
+            {
                 record.host_volume = Some(volume.to_owned());
             }
             if let Some(volume) = record.host_volume.as_deref()
                 && let Some(disk) = self
-                    .disks
-                    .values()
-                    .find(|d| d.pv.as_deref() == Some(volume))
+                    .volume_disks
+                    .get(volume)
+                    .and_then(|id| self.disks.get(id))
+                    .filter(|d| d.pv.as_deref() == Some(volume))
+                && record.disk.as_deref() != Some(disk.id.as_str())
             {
                 record.disk = Some(disk.id.clone());
             }
