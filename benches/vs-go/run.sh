@@ -77,10 +77,10 @@ run_go() {
       -test.benchmem -test.count 5 -test.cpu 1 2>/dev/null | grep '^Benchmark')
 }
 
-# One Rust run of the three owned benches (divan). Prints divan's table.
+# One Rust run of the three owned benches (divan, 1,000 samples each). Prints divan's table.
 run_rust() {
-  (cd "$REPO" && cargo bench --bench translate -- --exact \
-    mirrored_pv_owned host_pv_owned host_pvc_owned 2>/dev/null)
+  (cd "$REPO" && cargo bench --quiet --bench translate -- \
+    mirrored_pv_owned host_pv_owned host_pvc_owned --sample-count 1000 2>/dev/null)
 }
 
 main() {
