@@ -51,7 +51,8 @@ use crate::snapshot::Objects;
 pub const MAX_DUMP_BYTES: u64 = 8 * 1024 * 1024 * 1024;
 
 /// The deepest nesting of mappings and lists a dump may have, counting the document itself.
-/// The three kinds nest at most 12 deep in a `List` (a PV's `managedFields` or node affinity);
+/// The three kinds nest about a dozen deep at most in a `List` (a PV's `managedFields` or node
+/// affinity);
 /// Kubernetes' own schemas bound it whatever a tenant writes.
 pub const MAX_DEPTH: usize = 64;
 
