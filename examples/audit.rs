@@ -18,7 +18,7 @@ use std::process::ExitCode;
 
 use pv_translate::audit::to_prometheus;
 use pv_translate::case::read_input;
-use pv_translate::dump::{Limits, Skipped, read_dump_with};
+use pv_translate::dump::{Format, Limits, Skipped, read_dump_with};
 use pv_translate::snapshot::Objects;
 use pv_translate::{Finding, Severity, Snapshot, Translator, VirtualCluster};
 
@@ -75,13 +75,20 @@ fn parse_args() -> Result<Args, String> {
 /// not UTF-8 (`/dev/zero` or a binary file costs one buffer, not the limit).
 fn read_dump_file(path: &str, max_bytes: u64) -> Result<Vec<u8>, String> {
     let fail = |reason: String| format!("{path}: {reason}");
+    let cap = max_bytes.saturating_add(1);
+    let mut bytes = Vec::new();
     let mut input: Box<dyn Read> = if path == "-" {
         Box::new(std::io::stdin().lock())
     } else {
-        Box::new(std::fs::File::open(path).map_err(|e| fail(format!("cannot read: {e}")))?)
+        let file = std::fs::File::open(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+        // A regular file's size, as far as it will be read: one allocation, no regrowth (when
+        // the memory cannot be reserved, the vector grows as it reads).
+        if let Ok(meta) = file.metadata() {
+            let size = usize::try_from(meta.len().min(cap)).unwrap_or(0);
+            let _ = bytes.try_reserve_exact(size);
+        }
+        Box::new(file)
     };
-    let cap = max_bytes.saturating_add(1);
-    let mut bytes = Vec::new();
     let mut checked = 0;
     let mut chunk = vec![0; 1 << 20];
     loop {
@@ -128,22 +135,30 @@ fn run(args: &Args) -> Result<(String, bool), String> {
     if let Some(max) = args.max_dump_bytes {
         limits = limits.with_max_bytes(max);
     }
-    // Both dumps are read at once, one thread each (the library is pure and each reading is
-    // independent); each text is dropped as soon as its objects are read.
-    let read_one = |path: &String| -> Result<(Objects, Option<Skipped>), String> {
-        let bytes = read_dump_file(path, limits.max_bytes)?;
+    // YAML parsing is the slow part of an audit: a YAML virtual dump is parsed on a thread of its
+    // own while the host dump is read and parsed. A JSON one parses fast and its text is large
+    // (four-space indents): it is parsed, and its text dropped, before the host dump is read,
+    // so that two JSON texts are never in memory at once.
+    let parse = |path: &String, bytes: Vec<u8>| -> Result<(Objects, Option<Skipped>), String> {
         let dump = read_dump_with(&bytes, &limits).map_err(|e| format!("{path}: {e}"))?;
         drop(bytes);
         Ok((dump.objects, dump.skipped))
     };
-    let (virtual_read, host_read) = std::thread::scope(|scope| {
-        let host = scope.spawn(|| read_one(host_file));
-        let virtual_read = read_one(virtual_file);
-        let host_read = host
-            .join()
-            .unwrap_or_else(|_| Err(format!("{host_file}: the reading thread failed")));
-        (virtual_read, host_read)
-    });
+    let read_host = || parse(host_file, read_dump_file(host_file, limits.max_bytes)?);
+    let virtual_bytes = read_dump_file(virtual_file, limits.max_bytes)?;
+    let (virtual_read, host_read) = if Format::detect(&virtual_bytes) == Format::Yaml {
+        std::thread::scope(|scope| {
+            let virtual_thread = scope.spawn(|| parse(virtual_file, virtual_bytes));
+            let host_read = read_host();
+            let virtual_read = virtual_thread
+                .join()
+                .unwrap_or_else(|_| Err(format!("{virtual_file}: the reading thread failed")));
+            (virtual_read, host_read)
+        })
+    } else {
+        let virtual_read = parse(virtual_file, virtual_bytes);
+        (virtual_read, read_host())
+    };
     let (virtual_objects, virtual_skipped) = virtual_read?;
     let (host_objects, host_skipped) = host_read?;
     let mut incomplete: Vec<Finding> = Vec::new();
