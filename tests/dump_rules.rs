@@ -599,3 +599,44 @@ fn t6_json_dumps_over_a_limit_keep_what_was_read() {
         );
     }
 }
+
+// ------------------------------------------------------------------------------------------
+// Never a panic
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config::with_cases(256))]
+
+    /// Any edit of a real dump, YAML or JSON, under any limits: an error or a dump, never a
+    /// panic; a dump read in part is no larger than the whole.
+    #[test]
+    fn r1_read_dump_never_panics(
+        json in proptest::bool::ANY,
+        cut in 0usize..10_000,
+        at in 0usize..10_000,
+        insert in proptest::sample::select(vec!["", "\n", "- ", "&a ", "*a", "{", "]", "\"", ": ", "\0", "\u{202e}", "- *a\n", "---\n", "\t"]),
+        max_bytes in 0u64..12_000,
+        max_depth in 0usize..16,
+        aliases in 0usize..4,
+    ) {
+        let text = if json {
+            as_json(&data("sync-mode-host.yaml"))
+        } else {
+            std::fs::read_to_string(data("sync-mode-host.yaml")).unwrap()
+        };
+        let mut text = text.into_bytes();
+        let at = at % (text.len() + 1);
+        text.splice(at..at, insert.bytes());
+        text.truncate(cut.max(1) * 2);
+        let limits = Limits::default()
+            .with_max_bytes(max_bytes)
+            .with_max_depth(max_depth)
+            .with_max_aliases(aliases, aliases * 10);
+        if let Ok(dump) = read_dump_with(&text, &limits) {
+            let whole = read_dump(&text).map(|d| d.objects.len());
+            if let Ok(whole) = whole {
+                proptest::prop_assert!(dump.objects.len() <= whole);
+            }
+            proptest::prop_assert_eq!(dump.is_complete(), dump.skipped.is_none());
+        }
+    }
+}
