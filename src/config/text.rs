@@ -316,41 +316,6 @@ pub(crate) fn inexact_numbers(text: &str) -> Vec<(usize, Vec<Step>, String)> {
             enforce_alias_anchor_ratio: false,
         },
     };
-    inexact_numbers_with(text, options)
-}
-
-/// [`inexact_numbers`] within a cluster dump's bounds: nesting, aliases, and the parser's
-/// budget for text of this length.
-pub(crate) fn inexact_numbers_within(
-    text: &str,
-    max_depth: usize,
-    max_aliases: usize,
-    budget_per_byte: usize,
-) -> Vec<(usize, Vec<Step>, String)> {
-    let scaled = text
-        .len()
-        .saturating_mul(budget_per_byte)
-        .saturating_add(1024);
-    let options = serde_saphyr::options! {
-        with_snippet: false,
-        duplicate_keys: DuplicateKeyPolicy::PassThrough,
-        budget: serde_saphyr::budget! {
-            max_depth: max_depth,
-            max_nodes: scaled,
-            max_events: scaled,
-            max_aliases: max_aliases,
-            max_documents: scaled,
-            max_total_scalar_bytes: scaled,
-            enforce_alias_anchor_ratio: false,
-        },
-    };
-    inexact_numbers_with(text, options)
-}
-
-fn inexact_numbers_with(
-    text: &str,
-    options: serde_saphyr::Options,
-) -> Vec<(usize, Vec<Step>, String)> {
     let parsed: Result<Vec<Spanned<Node>>, _> =
         serde_saphyr::from_str_multiple_with_options(text, options);
     let Ok(documents) = parsed else {
@@ -406,7 +371,7 @@ fn collect_inexact(
 
 /// Whether the JSON number has the value of the decimal text it was read from. Text that is
 /// not a plain decimal (hexadecimal, `.inf`) is left to the parser.
-fn keeps_value(number: &Number, written: &str) -> bool {
+pub(crate) fn keeps_value(number: &Number, written: &str) -> bool {
     if number.is_i64() || number.is_u64() {
         return true;
     }
