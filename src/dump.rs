@@ -59,7 +59,8 @@ pub const MAX_DEPTH: usize = 64;
 pub const MAX_ALIASES: usize = 10_000;
 
 /// The most YAML nodes that aliases may expand to, in all: a billion-laughs alias bomb stops
-/// here instead of filling memory.
+/// here instead of filling memory. There is no other budget: the reader keeps only the objects
+/// it reads, so without aliases what it builds is bounded by the text.
 pub const MAX_ALIAS_EXPANSION: usize = 100_000;
 
 /// The bounds a dump is read within; [`Limits::default`] gives those of docs/formats.md.
@@ -1516,6 +1517,40 @@ mod tests {
     }
 
     #[test]
+    fn r1_merge_keys_and_keys_that_are_not_strings_are_refused() {
+        for (text, message) in [
+            (
+                "kind: PersistentVolume\nmetadata: {<<: {name: a}}\n",
+                "a merge key (<<)",
+            ),
+            (
+                "kind: PersistentVolume\nmetadata: {~: a}\n",
+                "a mapping key that is null",
+            ),
+            (
+                "kind: PersistentVolume\nmetadata: {[a]: b}\n",
+                "a mapping key that is not a string",
+            ),
+            (
+                "kind: PersistentVolume\nmetadata: *nothing\n",
+                "while parsing node, found unknown anchor",
+            ),
+        ] {
+            let err = read_objects(text).unwrap_err().to_string();
+            assert!(
+                err.starts_with(&format!("invalid YAML: {message}")),
+                "{err}"
+            );
+            assert!(err.ends_with(" at line 2"), "{err}");
+        }
+        // A quoted "<<" is a plain key.
+        assert!(
+            read_objects("kind: PersistentVolume\nmetadata: {name: a, labels: {'<<': b}}\n")
+                .is_ok()
+        );
+    }
+
+    #[test]
     fn r1_managed_fields_are_dropped_and_nothing_else() {
         for text in [
             "kind: PersistentVolume\nmetadata:\n  name: p\n  managedFields:\n  - manager: m\n    fieldsV1: {f:spec: {}}\n  labels: {managedFields: kept}\nspec: {managedFields: ignored}\n",
@@ -1777,10 +1812,9 @@ mod tests {
         assert_eq!(skipped.limit, Limit::AliasExpansion(3));
     }
 
-    /// The parser's own budgets scale with the text: the densest YAML without aliases stays
-    /// within them, so that only aliases can reach them.
+    /// Only the documented limits stop reading: the densest YAML without aliases is read.
     #[test]
-    fn t6_the_parser_budgets_never_stop_text_without_aliases() {
+    fn t6_no_other_limit_stops_dense_text_without_aliases() {
         // The densest constructs a reader accepts: one event for every one or two bytes.
         let item =
             |dense: &str| format!("kind: List\nitems:\n- kind: ConfigMap\n  data: {dense}\n");
