@@ -55,6 +55,10 @@ pub const MAX_DUMP_BYTES: u64 = 8 * 1024 * 1024 * 1024;
 /// Kubernetes' own schemas bound it whatever a tenant writes.
 pub const MAX_DEPTH: usize = 64;
 
+/// The deepest nesting any [`Limits`] allow, whatever a caller sets: reading recurses once per
+/// level, and the YAML parser itself stops at 255.
+pub const MAX_DEPTH_CAP: usize = 200;
+
 /// The most YAML aliases (`*name`) a dump may use. kubectl never writes one.
 pub const MAX_ALIASES: usize = 10_000;
 
@@ -76,7 +80,7 @@ pub const MAX_ALIAS_EXPANSION: usize = 100_000;
 pub struct Limits {
     /// The most bytes read ([`MAX_DUMP_BYTES`]).
     pub max_bytes: u64,
-    /// The deepest nesting ([`MAX_DEPTH`]).
+    /// The deepest nesting ([`MAX_DEPTH`]; at most [`MAX_DEPTH_CAP`] whatever is set).
     pub max_depth: usize,
     /// The most YAML aliases ([`MAX_ALIASES`]).
     pub max_aliases: usize,
@@ -398,8 +402,10 @@ enum Kind {
 
 impl State {
     fn new(limits: &Limits) -> Self {
+        let mut limits = limits.clone();
+        limits.max_depth = limits.max_depth.min(MAX_DEPTH_CAP);
         Self {
-            limits: limits.clone(),
+            limits,
             objects: Objects::default(),
             document: 0,
             object: None,
@@ -1735,6 +1741,16 @@ mod tests {
             assert_eq!((skipped.document, skipped.object), (1, Some(2)), "{text}");
             assert!(skipped.line.is_some());
         }
+        // A limit set past the cap is the cap: the stack stays bounded.
+        let mut huge = Limits::default();
+        huge.max_depth = usize::MAX;
+        let deep = format!(
+            "kind: List\nitems: {}{}\n",
+            "[".repeat(5_000),
+            "]".repeat(5_000)
+        );
+        let (_, skipped) = stopped(&deep, &huge);
+        assert_eq!(skipped.limit, Limit::Depth(MAX_DEPTH_CAP));
         // Beyond serde_json's own recursion limit, and at the default limit in YAML.
         let deep = format!(
             "{{\"kind\": \"List\", \"items\": {}{}}}",
