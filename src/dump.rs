@@ -597,6 +597,15 @@ impl<'t> EventReader<'t, '_> {
             Some(Ok(event)) => Ok(event),
             Some(Err(e)) => {
                 let line = u64::try_from(e.marker().line()).ok().filter(|l| *l > 0);
+                // The parser's own nesting limit (255), which its scanner may reach before
+                // ours sees the events (`[[[[...` is scanned ahead).
+                if matches!(
+                    e.kind(),
+                    serde_saphyr::granit_parser::ErrorKind::RecursionLimitExceeded
+                ) {
+                    let limit = Limit::Depth(self.state.limits.max_depth);
+                    return Err(Stop::Limit(self.state.skipped(line, limit)));
+                }
                 let at = line.map(|l| format!(" at line {l}")).unwrap_or_default();
                 Err(Stop::Invalid(
                     format!("invalid YAML: {}{at}", first_line(&e.info())),
@@ -1741,9 +1750,9 @@ mod tests {
             assert_eq!((skipped.document, skipped.object), (1, Some(2)), "{text}");
             assert!(skipped.line.is_some());
         }
-        // A limit set past the cap is the cap: the stack stays bounded.
-        let mut huge = Limits::default();
-        huge.max_depth = usize::MAX;
+        // A limit set past the cap is the cap: the stack stays bounded (here the parser's own
+        // limit, 255, is reached first while it scans ahead).
+        let huge = Limits::default().with_max_depth(usize::MAX);
         let deep = format!(
             "kind: List\nitems: {}{}\n",
             "[".repeat(5_000),
