@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
 use pv_translate::audit::to_prometheus;
-use pv_translate::dump::read_objects;
+use pv_translate::dump::{read_dump, read_objects};
 use pv_translate::names::{host_name, host_name_cluster};
 use pv_translate::snapshot::Objects;
 use pv_translate::{Finding, FindingKind, Severity, Snapshot, Translator, VirtualCluster};
@@ -36,6 +36,8 @@ struct Fixture {
     cluster: VirtualCluster,
     virtual_objects: Objects,
     host_objects: Objects,
+    /// `AuditIncomplete` for each dump a limit stopped, as the example reports it.
+    incomplete: Vec<Finding>,
     expect: Vec<Value>,
 }
 
@@ -58,12 +60,17 @@ fn parse_fixture(text: &str) -> Result<Fixture, String> {
     };
     let cluster = VirtualCluster::new(field("name")?, field("hostNamespace")?)
         .map_err(|e| format!("virtualCluster: {e}"))?;
-    let dump = |key: &str| {
+    let mut incomplete = Vec::new();
+    let mut dump = |key: &str| {
         let text = map
             .get(key)
             .and_then(Value::as_str)
             .ok_or(format!("{key}: missing"))?;
-        read_objects(text).map_err(|e| format!("{key}: {e}"))
+        let dump = read_dump(text.as_bytes()).map_err(|e| format!("{key}: {e}"))?;
+        if let Some(skipped) = &dump.skipped {
+            incomplete.push(skipped.finding(&format!("{key} dump")));
+        }
+        Ok::<_, String>(dump.objects)
     };
     let expect = match map.get("expect") {
         Some(Value::Array(items)) => items.clone(),
@@ -75,10 +82,12 @@ fn parse_fixture(text: &str) -> Result<Fixture, String> {
             return Err(format!("expect: unknown key {key:?}"));
         }
     }
+    let (virtual_objects, host_objects) = (dump("virtual")?, dump("host")?);
     Ok(Fixture {
         cluster,
-        virtual_objects: dump("virtual")?,
-        host_objects: dump("host")?,
+        virtual_objects,
+        host_objects,
+        incomplete,
         expect,
     })
 }
@@ -93,7 +102,8 @@ fn audit(fixture: &Fixture) -> Vec<Finding> {
         fixture.virtual_objects.clone(),
         fixture.host_objects.clone(),
     );
-    Translator::new(fixture.cluster.clone()).audit(&snapshot)
+    let found = Translator::new(fixture.cluster.clone()).audit(&snapshot);
+    fixture.incomplete.iter().cloned().chain(found).collect()
 }
 
 /// The findings of fixture `file`.
@@ -463,7 +473,8 @@ fn claim_of(pv: &PersistentVolume) -> (String, String) {
 // A1: order, severities, pending plans
 
 /// The table of docs/formats.md, in its order.
-const TABLE: [(&str, &str); 10] = [
+const TABLE: [(&str, &str); 11] = [
+    ("AuditIncomplete", "high"),
     ("TenantSeesRetainHostDeletes", "high"),
     ("MirroredPvOutsideNamespace", "high"),
     ("UnprovenHostPvAnnotation", "high"),
@@ -774,7 +785,11 @@ fn gauge(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> Option<f64>
 
 #[test]
 fn a1_prometheus_exposition_is_valid_and_counts_every_kind() {
-    let files = ["several-findings.yaml", "capacity-drift-near-miss.yaml"];
+    let files = [
+        "several-findings.yaml",
+        "capacity-drift-near-miss.yaml",
+        "audit-incomplete.yaml",
+    ];
     let cases: Vec<Vec<Finding>> = files.iter().map(|f| findings(f)).chain([vec![]]).collect();
     for found in cases {
         let text = to_prometheus(&found);
@@ -784,8 +799,14 @@ fn a1_prometheus_exposition_is_valid_and_counts_every_kind() {
             families,
             BTreeSet::from([
                 "pv_translate_audit_findings",
+                "pv_translate_audit_incomplete",
                 "pv_translate_audit_retained_bytes"
             ])
+        );
+        let incomplete = found.iter().any(|f| f.kind == FindingKind::AuditIncomplete);
+        assert_eq!(
+            gauge(&samples, "pv_translate_audit_incomplete", &[]),
+            Some(f64::from(u8::from(incomplete)))
         );
         let counts: Vec<&Sample> = samples
             .iter()

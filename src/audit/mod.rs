@@ -83,6 +83,9 @@ macro_rules! finding_kinds {
 }
 
 finding_kinds! {
+    AuditIncomplete => High,
+        "A dump was not read to its end (a limit of docs/formats.md): findings about the objects \
+         after that point are missing.";
     TenantSeesRetainHostDeletes => High,
         "A virtual PV says `Retain`, its host PV will `Delete`: data loss on PVC deletion.";
     MirroredPvOutsideNamespace => High,

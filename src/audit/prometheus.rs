@@ -21,15 +21,21 @@ fn escape_label(value: &str) -> String {
 }
 
 /// The findings as gauges: `pv_translate_audit_findings{kind,severity}` for every kind (0 when
-/// absent), and `pv_translate_audit_retained_bytes`, the summed capacity of the (distinct) host PVs of the
-/// `TenantSeesDeleteHostRetains` and `ReleasedHostPvWithoutVirtual` findings (storage the host
-/// keeps, and bills, that tenants were told would be deleted or cannot see).
+/// absent); `pv_translate_audit_retained_bytes`, the summed capacity of the (distinct) host PVs
+/// of the `TenantSeesDeleteHostRetains` and `ReleasedHostPvWithoutVirtual` findings (storage the
+/// host keeps, and bills, that tenants were told would be deleted or cannot see); and
+/// `pv_translate_audit_incomplete`, 1 when an `AuditIncomplete` finding says a dump was not read
+/// to its end (the other gauges then count only what was read), else 0.
+///
+/// Labels are only the kind and the severity, both from this crate: no name, namespace or
+/// annotation of a cluster object reaches the exposition.
 ///
 /// ```
 /// use pv_translate::audit::to_prometheus;
 /// let text = to_prometheus(&[]);
 /// assert!(text.contains("# TYPE pv_translate_audit_findings gauge\n"));
 /// assert!(text.contains("pv_translate_audit_retained_bytes 0\n"));
+/// assert!(text.ends_with("pv_translate_audit_incomplete 0\n"));
 /// ```
 pub fn to_prometheus(findings: &[Finding]) -> String {
     let mut out = String::new();
@@ -70,6 +76,19 @@ pub fn to_prometheus(findings: &[Finding]) -> String {
     );
     out.push_str("# TYPE pv_translate_audit_retained_bytes gauge\n");
     let _ = writeln!(out, "pv_translate_audit_retained_bytes {retained}");
+    let incomplete = findings
+        .iter()
+        .any(|f| f.kind == FindingKind::AuditIncomplete);
+    out.push_str(
+        "# HELP pv_translate_audit_incomplete 1 when a dump was not read to its end (a limit \
+         was reached): the other gauges count only what was read.\n",
+    );
+    out.push_str("# TYPE pv_translate_audit_incomplete gauge\n");
+    let _ = writeln!(
+        out,
+        "pv_translate_audit_incomplete {}",
+        u8::from(incomplete)
+    );
     out
 }
 

@@ -96,7 +96,7 @@ mod strict;
 mod text;
 
 #[cfg(feature = "yaml")]
-pub(crate) use text::{Step, inexact_numbers};
+pub(crate) use text::{Step, inexact_numbers, keeps_value};
 
 /// The 1-based line of the key at dotted `path` (`a.b[0].c`) in YAML `text`, or of its nearest
 /// written ancestor; `None` when the text does not parse.

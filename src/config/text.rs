@@ -371,7 +371,7 @@ fn collect_inexact(
 
 /// Whether the JSON number has the value of the decimal text it was read from. Text that is
 /// not a plain decimal (hexadecimal, `.inf`) is left to the parser.
-fn keeps_value(number: &Number, written: &str) -> bool {
+pub(crate) fn keeps_value(number: &Number, written: &str) -> bool {
     if number.is_i64() || number.is_u64() {
         return true;
     }
