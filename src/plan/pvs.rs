@@ -217,10 +217,10 @@ fn other_storage<'a>(
     let identity = virtual_pv.spec.as_ref().and_then(VolumeIdentity::of)?;
     let virtual_name = name(&virtual_pv.metadata);
     host_storage
-        .overlapping(&identity, host_name, |_| true)
+        .overlapping(&identity, |n| n != host_name)
         .or_else(|| {
             (!has_copy)
-                .then(|| tenant_storage.overlapping(&identity, virtual_name, |n| n < virtual_name))
+                .then(|| tenant_storage.overlapping(&identity, |n| n < virtual_name))
                 .flatten()
         })
 }

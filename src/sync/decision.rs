@@ -242,3 +242,89 @@ pub(crate) fn mirror_decision(
     }
     Ok(MirrorDecision::Unowned)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use serde_json::{Value, json};
+
+    fn cluster() -> VirtualCluster {
+        VirtualCluster::new("vc", "team-a").unwrap()
+    }
+
+    fn parts() -> (Value, Value, Value) {
+        let virtual_pvc = json!({"metadata": {"name": "data", "namespace": "shop"}});
+        let host_pvc = json!({"metadata": {
+            "name": "data-x-shop-x-vc", "namespace": "team-a", "uid": "u1",
+            "labels": {"vcluster.loft.sh/managed-by": "vc"},
+            "annotations": {"vcluster.loft.sh/object-name": "data",
+                            "vcluster.loft.sh/object-namespace": "shop"}}});
+        let host_pv = json!({"metadata": {"name": "pvc-u1"}, "spec": {"claimRef": {
+            "namespace": "team-a", "name": "data-x-shop-x-vc", "uid": "u1"}}});
+        (virtual_pvc, host_pvc, host_pv)
+    }
+
+    fn provisioned(parts: &(Value, Value, Value)) -> bool {
+        let (virtual_pvc, host_pvc, host_pv): (
+            PersistentVolumeClaim,
+            PersistentVolumeClaim,
+            PersistentVolume,
+        ) = (
+            serde_json::from_value(parts.0.clone()).unwrap(),
+            serde_json::from_value(parts.1.clone()).unwrap(),
+            serde_json::from_value(parts.2.clone()).unwrap(),
+        );
+        provisioned_for_claim(&host_pv, Some(&virtual_pvc), Some(&host_pvc), &cluster())
+    }
+
+    /// T3: each part of the evidence is needed; breaking any one of them makes the mirror
+    /// read-only.
+    #[test]
+    fn t3_provisioned_for_claim_needs_every_part_of_its_evidence() {
+        assert!(provisioned(&parts()));
+        let breaks: [fn(&mut (Value, Value, Value)); 10] = [
+            // The host PVC is another claim's host copy (N2 of another virtual PVC).
+            |p| p.0["metadata"]["name"] = json!("other"),
+            // It is in another namespace than H.
+            |p| p.1["metadata"]["namespace"] = json!("team-b"),
+            // It was not made by this virtual cluster (R5).
+            |p| p.1["metadata"]["labels"] = json!({}),
+            // It has no uid.
+            |p| {
+                p.1["metadata"].as_object_mut().unwrap().remove("uid");
+            },
+            // The PV's claim is in another namespace, names another claim, or another uid.
+            |p| p.2["spec"]["claimRef"]["namespace"] = json!("team-b"),
+            |p| p.2["spec"]["claimRef"]["name"] = json!("other-x-shop-x-vc"),
+            |p| p.2["spec"]["claimRef"]["uid"] = json!("u2"),
+            // It has no claim at all.
+            |p| {
+                p.2["spec"].as_object_mut().unwrap().remove("claimRef");
+            },
+            // It is not named as a provisioner names it (an admin's static PV).
+            |p| p.2["metadata"]["name"] = json!("admin-nfs"),
+            |p| p.2["metadata"]["name"] = json!("u1"),
+        ];
+        for (i, edit) in breaks.into_iter().enumerate() {
+            let mut broken = parts();
+            edit(&mut broken);
+            assert!(
+                !provisioned(&broken),
+                "break {i} still counts as provisioned"
+            );
+        }
+        // Without the claim or its host copy, nothing proves it.
+        let (v, h, pv): (
+            PersistentVolumeClaim,
+            PersistentVolumeClaim,
+            PersistentVolume,
+        ) = (
+            serde_json::from_value(parts().0).unwrap(),
+            serde_json::from_value(parts().1).unwrap(),
+            serde_json::from_value(parts().2).unwrap(),
+        );
+        assert!(!provisioned_for_claim(&pv, None, Some(&h), &cluster()));
+        assert!(!provisioned_for_claim(&pv, Some(&v), None, &cluster()));
+    }
+}

@@ -248,12 +248,11 @@ impl<'a> StorageIndex<'a> {
         }
     }
 
-    /// The first PV filed (by the order of filing) other than `except` whose storage overlaps
-    /// `identity`'s, and that `keep` accepts.
+    /// The first PV filed (by the order of filing) that `keep` accepts and whose storage
+    /// overlaps `identity`'s.
     pub(crate) fn overlapping(
         &self,
         identity: &VolumeIdentity,
-        except: &str,
         keep: impl Fn(&str) -> bool,
     ) -> Option<&'a str> {
         let bucket = self
@@ -261,7 +260,7 @@ impl<'a> StorageIndex<'a> {
             .get(&(identity.source, identity.location.clone()))?;
         bucket
             .iter()
-            .filter(|(_, name)| *name != except && keep(name))
+            .filter(|(_, name)| keep(name))
             .find(|(path, _)| match (path, &identity.path) {
                 (Some(a), Some(b)) => a.starts_with(b) || b.starts_with(a),
                 _ => true,
