@@ -245,7 +245,7 @@ pub(crate) fn mirror_decision(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::type_complexity)]
     use super::*;
     use serde_json::{Value, json};
 
