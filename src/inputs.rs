@@ -32,8 +32,10 @@ pub struct Inputs<'a> {
     pub last_virtual_pv: Option<&'a PersistentVolume>,
     /// The host PV as it was at the last settled sync (SPEC R2): B1 and D2 read it.
     pub last_host_pv: Option<&'a PersistentVolume>,
-    /// The host PVC as it was at the last settled sync (SPEC R2): P4 reads it.
+    /// The host PVC as it was at the last settled sync (SPEC R2): P4 and U1 read it.
     pub last_host_pvc: Option<&'a PersistentVolumeClaim>,
+    /// The virtual PVC as it was at the last settled sync (SPEC R2): U1 reads it.
+    pub last_virtual_pvc: Option<&'a PersistentVolumeClaim>,
 }
 
 impl<'a> Inputs<'a> {
@@ -48,6 +50,7 @@ impl<'a> Inputs<'a> {
             last_virtual_pv: None,
             last_host_pv: None,
             last_host_pvc: None,
+            last_virtual_pvc: None,
         }
     }
 
@@ -102,6 +105,13 @@ impl<'a> Inputs<'a> {
     #[must_use]
     pub const fn with_last_host_pvc(mut self, pvc: &'a PersistentVolumeClaim) -> Self {
         self.last_host_pvc = Some(pvc);
+        self
+    }
+
+    /// Sets the virtual PVC as it was at the last settled sync (R2, U1).
+    #[must_use]
+    pub const fn with_last_virtual_pvc(mut self, pvc: &'a PersistentVolumeClaim) -> Self {
+        self.last_virtual_pvc = Some(pvc);
         self
     }
 }
