@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 
-use super::metadata::{Crossing, History, Merged, merge, summary};
+use super::metadata::{Crossing, History, Merged, StringMap, merge, summary};
 use super::to_host::{NOT_TO_HOST, Related, class_limited, copy_parts, translate};
 use crate::canonical;
 use crate::context::Context;
@@ -502,10 +502,7 @@ fn back(
     pvc: &PersistentVolumeClaim,
     host: &PersistentVolumeClaim,
     bound_host_pv: Option<&PersistentVolume>,
-    (labels, annotations): (
-        Option<BTreeMap<String, String>>,
-        Option<BTreeMap<String, String>>,
-    ),
+    (labels, annotations): (Option<StringMap>, Option<StringMap>),
     context: &Context,
     why: &mut Why,
 ) -> VirtualPvcFate {

@@ -134,7 +134,7 @@ pub(crate) fn tenant_class_refusal(class: &StorageClass, context: &Context) -> O
         ));
     }
     if let Some(allowed) = context.options().tenant_provisioners.as_ref()
-        && !allowed.iter().any(|p| *p == class.provisioner)
+        && !allowed.contains(&class.provisioner)
     {
         return Some(format!(
             "class {class_name:?} uses provisioner {:?}, which option tenantProvisioners does \
