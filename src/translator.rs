@@ -391,7 +391,9 @@ impl Translator {
     }
 
     /// C1: the virtual copy of host class `host` (gone when the selector does not select it),
-    /// compared with the current virtual class of that name, if any.
+    /// compared with the current virtual class of that name, if any. A current virtual class that
+    /// must take a field the API server will not update (`parameters`, `provisioner`,
+    /// `reclaimPolicy`, `volumeBindingMode`) is recreated, never updated (U2).
     ///
     /// # Errors
     ///
@@ -403,7 +405,8 @@ impl Translator {
     ) -> Result<Decision<StorageClass>, Error> {
         let mut why = self.why();
         let fate = storage_class::from_host(host, self.context.class_selector(), &mut why)?;
-        Ok(resolve(current, fate, why.finish()))
+        let fate = storage_class::from_host_fate(fate, current, &mut why);
+        Ok(fate.resolve(current, why.finish()))
     }
 
     /// C2, T5, U2: a virtual class in `ToHost` mode and its host copy. Without a host class the

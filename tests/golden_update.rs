@@ -28,6 +28,9 @@
     clippy::indexing_slicing
 )]
 
+#[path = "update_admission/kubernetes.rs"]
+mod kubernetes;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
@@ -969,6 +972,7 @@ fn u1_u5_every_update_case_is_vclusters_or_a_documented_deviation() {
     let mut failures = Vec::new();
     let mut disagreements = Vec::new();
     let mut spelling_only = 0;
+    let mut refused_by_kubernetes = BTreeSet::new();
     for id in &ids {
         let text = std::fs::read_to_string(format!("{DIR}/cases/{id}.json")).unwrap();
         let case: Case = serde_json::from_str(&text).unwrap();
@@ -1009,6 +1013,58 @@ fn u1_u5_every_update_case_is_vclusters_or_a_documented_deviation() {
             disagreements.push(format!("{id}: keep_in_step differs from pv_pair"));
         }
 
+        // U2, P3: no update the crate plans is one the API server refuses.
+        let check = match case.function.as_str() {
+            "pvcsync" => Some(kubernetes::pvc_update_errors as fn(&Value, &Value) -> Vec<String>),
+            "sctohost" | "scfromhost" => Some(kubernetes::storage_class_update_errors as _),
+            _ => None,
+        };
+        if let Some(check) = check {
+            let current = match case.function.as_str() {
+                "pvcsync" => (
+                    case.virtual_pvc.as_ref().map(to_value),
+                    case.host_pvc.as_ref().map(to_value),
+                ),
+                _ => (
+                    case.virtual_storage_class.as_ref().map(to_value),
+                    case.host_storage_class.as_ref().map(to_value),
+                ),
+            };
+            // vcluster's own answers, for comparison: its updates the API server refuses.
+            for (name, current) in [
+                ("virtual", current.0.as_ref()),
+                ("host", current.1.as_ref()),
+            ] {
+                // (A recreate's finalizer update is not an update to the final object.)
+                let ops = |verb: &str| {
+                    go["ops"].as_array().is_some_and(|ops| {
+                        ops.iter()
+                            .any(|op| op["side"] == name && op["verb"] == verb)
+                    })
+                };
+                let updated = ops("update") && !ops("create");
+                if let (true, Some(current)) = (updated, current)
+                    && !check(current, &go[name]["object"]).is_empty()
+                {
+                    refused_by_kubernetes.insert(id.clone());
+                }
+            }
+            for (name, side, current) in [
+                ("virtual", &answer.virtual_side, current.0),
+                ("host", &answer.host_side, current.1),
+            ] {
+                if let (Action::Update { .. }, Some(current), Some(desired)) =
+                    (&side.action, current, side.object.as_ref())
+                {
+                    let errors = check(&current, desired);
+                    if !errors.is_empty() {
+                        disagreements.push(format!(
+                            "{id} {name}: the API server refuses the planned update: {errors:?}"
+                        ));
+                    }
+                }
+            }
+        }
         let (diffs, spelling) = differences(&go, &answer);
         if spelling {
             spelling_only += 1;
@@ -1096,10 +1152,24 @@ fn u1_u5_every_update_case_is_vclusters_or_a_documented_deviation() {
         "quantity spelling only (not a difference): {spelling_only}"
     )
     .unwrap();
+    writeln!(
+        table,
+        "cases where vcluster sends an update the API server refuses (the crate never does): {} \
+         {:?}",
+        refused_by_kubernetes.len(),
+        refused_by_kubernetes.iter().take(6).collect::<Vec<_>>()
+    )
+    .unwrap();
+    // The check bites: the corpus holds pending resizes and immutable class fields.
+    assert!(
+        refused_by_kubernetes.len() >= 10,
+        "{refused_by_kubernetes:?}"
+    );
     println!("{table}");
     assert!(
         disagreements.is_empty(),
-        "the plan disagrees with the single-object API (R3):\n{}",
+        "the plan disagrees with the single-object API (R3), or plans an update the API server \
+         refuses:\n{}",
         disagreements.join("\n")
     );
     assert!(

@@ -30,16 +30,27 @@ fn from_host(builder: &mut Builder<'_>, current: &Snapshot) {
     for class in host.storage_classes() {
         let class_name = name(&class.metadata);
         let mut why = builder.why();
+        let current = virtual_objects.storage_class(class_name);
         match storage_class::from_host(class, builder.context().class_selector(), &mut why) {
-            Ok(fate) => builder.record_fate(
-                ClusterSide::Virtual,
-                Kind::StorageClass,
-                ("", class_name),
-                virtual_objects.storage_class(class_name),
-                fate,
-                why.finish(),
-                wrap,
-            ),
+            Ok(fate) => match storage_class::from_host_fate(fate, current, &mut why) {
+                ClassFate::Plain(fate) => builder.record_fate(
+                    ClusterSide::Virtual,
+                    Kind::StorageClass,
+                    ("", class_name),
+                    current,
+                    fate,
+                    why.finish(),
+                    wrap,
+                ),
+                recreate @ ClassFate::Recreate(_) => builder.record(
+                    ClusterSide::Virtual,
+                    Kind::StorageClass,
+                    ("", class_name),
+                    current,
+                    recreate.resolve(current, why.finish()),
+                    wrap,
+                ),
+            },
             Err(error) => builder.error(error),
         }
     }

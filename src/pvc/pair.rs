@@ -484,8 +484,10 @@ fn resize_refusal(
         );
     };
     if new < old {
-        let allocated = storage(host.status.as_ref().and_then(|s| s.capacity.as_ref()));
-        if allocated.is_none_or(|capacity| new <= capacity) {
+        // An absent status capacity is a zero quantity, as Kubernetes reads it.
+        let allocated = storage(host.status.as_ref().and_then(|s| s.capacity.as_ref()))
+            .or_else(|| "0".parse().ok());
+        if allocated.is_some_and(|capacity| new <= capacity) {
             return Some(
                 "the virtual PVC's smaller request is not sent: Kubernetes lowers a claim's \
                  request only while it stays above status.capacity"

@@ -50,7 +50,7 @@ const NOT_TO_HOST: [&str; 2] = [DEFAULT_CLASS_ANNOTATION, BETA_DEFAULT_CLASS_ANN
 mod pair;
 mod selector;
 
-pub(crate) use pair::{ClassFate, ClassWhys, to_host_pair};
+pub(crate) use pair::{ClassFate, ClassWhys, from_host_fate, to_host_pair};
 pub use pair::{ClassInputs, ClassPairDecision};
 pub use selector::{SELECTOR_KEY, selector_matches, validate_selector};
 

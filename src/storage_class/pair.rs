@@ -257,6 +257,19 @@ pub(crate) fn immutable_difference(a: &StorageClass, b: &StorageClass) -> Option
         .map(Field::key)
 }
 
+/// C1 against the current virtual class: a virtual copy that must take a field the API server
+/// will not update is recreated (U2's rule, both ways), anything else as C1 decides.
+pub(crate) fn from_host_fate(
+    fate: Fate<StorageClass>,
+    current: Option<&StorageClass>,
+    why: &mut Why,
+) -> ClassFate {
+    match (fate, current) {
+        (Fate::Desired(desired), Some(current)) => settle(desired, current, why, "virtual"),
+        (fate, _) => ClassFate::Plain(fate),
+    }
+}
+
 /// C2, T5, R5, U2 for a virtual class in `ToHost` mode and its host copy.
 ///
 /// # Errors
