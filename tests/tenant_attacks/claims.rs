@@ -509,3 +509,61 @@ fn t4_annotations_that_steer_the_hosts_controllers_never_reach_the_host() {
     );
     assert_eq!(back["pv.kubernetes.io/bind-completed"], "yes");
 }
+
+#[test]
+fn t2_fake_mode_a_pv_reserved_for_another_claim_is_not_this_ones() {
+    // Reserved in H, but for the tenant's other claim (or for the same name in another
+    // namespace): not this claim's.
+    for holder in [host_claim("other"), "data-x-prod-x-team-a".to_owned()] {
+        let reserved = edit(&team_b_pv("pv-1", false, "manual"), |v| {
+            v["spec"]["claimRef"] = json!({"namespace": "vc-team-a", "name": holder});
+        });
+        let attack = claim(
+            "data",
+            json!({"volumeName": "pv-1", "storageClassName": "manual"}),
+        );
+        let decision = fake()
+            .host_pvc(
+                &Inputs::new()
+                    .with_virtual_pvc(&attack)
+                    .with_host_pv(&reserved),
+            )
+            .unwrap();
+        assert_eq!(conflict_rule(&decision.action), Some(Rule::T2), "{holder}");
+    }
+    // Reserved under this claim's N2 but in another host namespace: not this claim's either.
+    let elsewhere = edit(&team_b_pv("pv-1", false, "manual"), |v| {
+        v["spec"]["claimRef"] = json!({"namespace": "team-b", "name": host_claim("data")});
+    });
+    let attack = claim(
+        "data",
+        json!({"volumeName": "pv-1", "storageClassName": "manual"}),
+    );
+    let decision = fake()
+        .host_pvc(
+            &Inputs::new()
+                .with_virtual_pvc(&attack)
+                .with_host_pv(&elsewhere),
+        )
+        .unwrap();
+    assert_eq!(conflict_rule(&decision.action), Some(Rule::T2));
+}
+
+/// SPEC T2 refuses a selector in fake mode only. In sync mode P1 keeps it (its keys through N5)
+/// and translates a non-empty class to N3 for a static claim; a claim with a selector and *no*
+/// class field gets the host's default class from the host's admission and can then select any
+/// Available PV of that class whose labels match, another team's included. This test pins what
+/// SPEC says today; the gap is reported to the lead.
+#[test]
+fn t2_sync_mode_keeps_a_selector_as_spec_says() {
+    let t = translator();
+    let selecting = claim("data", json!({"selector": {"matchLabels": {"team": "b"}}}));
+    let host = t
+        .host_pvc(&Inputs::new().with_virtual_pvc(&selecting))
+        .unwrap()
+        .desired
+        .unwrap();
+    let spec = host.spec.unwrap();
+    assert!(spec.selector.is_some());
+    assert_eq!(spec.storage_class_name, None);
+}
