@@ -619,7 +619,16 @@ fn u2_classes_are_kept_in_step_both_ways() {
         v["metadata"]["labels"]["tier"] = json!("silver");
     });
     let pair = class_pair(&to_host(), Some((&v0, &h0)), (&v0, &h1));
+    let why = pair.virtual_class.explanation.clone().unwrap().to_string();
+    assert!(
+        why.contains("pulled into the virtual class (set: tier)"),
+        "{why}"
+    );
     let virtual_class = pair.virtual_class.desired.unwrap();
+    assert_eq!(
+        virtual_class.metadata.uid, None,
+        "no server-set metadata (SPEC §0)"
+    );
     assert_eq!(
         virtual_class.mount_options,
         Some(vec!["noatime".to_owned(), "discard".to_owned()])
@@ -639,8 +648,15 @@ fn u2_classes_are_kept_in_step_both_ways() {
             .unwrap()
             .remove("owner");
     });
-    let pair = class_pair(&to_host(), Some((&v0, &h0)), (&v1, &h0));
+    let served = edit(&h0, |v| v["metadata"]["uid"] = json!("h-uid"));
+    let pair = class_pair(&to_host(), Some((&v0, &served)), (&v1, &served));
+    let why = pair.host_class.explanation.clone().unwrap().to_string();
+    assert!(
+        why.contains("pushed to the host class (removed: owner)"),
+        "{why}"
+    );
     let host = pair.host_class.desired.unwrap();
+    assert_eq!(host.metadata.uid, None, "no server-set metadata (SPEC §0)");
     assert_eq!(host.mount_options, Some(vec!["sync".to_owned()]));
     assert!(
         !host
@@ -670,6 +686,8 @@ fn u2_a_field_the_api_server_will_not_update_recreates_the_class_that_takes_it()
         let v1 = edit(&v0, |v| v[field] = value.clone());
         let pair = class_pair(&to_host(), Some((&v0, &h0)), (&v1, &h0));
         assert_eq!(pair.host_class.action, Action::Recreate, "{field}");
+        let why = pair.host_class.explanation.unwrap().to_string();
+        assert!(why.contains(&format!("new {field}")), "{why}");
         let host = pair.host_class.desired.unwrap();
         assert_eq!(
             serde_json::to_value(&host).unwrap()[field],
@@ -701,6 +719,41 @@ fn u2_a_field_the_api_server_will_not_update_recreates_the_class_that_takes_it()
         "{}",
         pair.host_class.action
     );
+}
+
+#[test]
+fn u2_empty_equals_absent_and_an_empty_parameter_is_a_value() {
+    let (v0, h0) = (class(), host_class(&class()));
+    // An empty list or map is no change from an absent one (as the API server stores them).
+    for (field, empty) in [
+        ("mountOptions", json!([])),
+        ("parameters", json!({})),
+        ("allowedTopologies", json!([])),
+    ] {
+        let absent = edit(&v0, |v| {
+            v.as_object_mut().unwrap().remove(field);
+        });
+        let host_absent = edit(&h0, |v| {
+            v.as_object_mut().unwrap().remove(field);
+        });
+        let emptied = edit(&v0, |v| v[field] = empty.clone());
+        let pair = class_pair(
+            &to_host(),
+            Some((&absent, &host_absent)),
+            (&emptied, &host_absent),
+        );
+        assert_eq!(pair.host_class.action, Action::Unchanged, "{field}");
+    }
+    let nested = edit(&v0, |v| {
+        v["allowedTopologies"] = json!([{"matchLabelExpressions": []}])
+    });
+    let bare = edit(&v0, |v| v["allowedTopologies"] = json!([{}]));
+    let pair = class_pair(&to_host(), Some((&bare, &h0)), (&nested, &h0));
+    assert_eq!(pair.host_class.action, Action::Unchanged);
+    // A parameter whose value is "" is a parameter: adding one changes the class.
+    let with_empty = edit(&v0, |v| v["parameters"]["zone"] = json!(""));
+    let pair = class_pair(&to_host(), Some((&v0, &h0)), (&with_empty, &h0));
+    assert_eq!(pair.host_class.action, Action::Recreate);
 }
 
 #[test]

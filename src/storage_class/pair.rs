@@ -167,7 +167,9 @@ const FIELDS: [Field; 7] = [
     Field::AllowedTopologies,
 ];
 
-/// `value` without empty parts (`null`, `""`, `[]`, `{}`): empty equals absent.
+/// `value` without empty lists and maps, recursively: an empty list or map equals an absent one,
+/// as the API server stores them (an empty string in a map is still a value: a parameter `""`
+/// is kept).
 fn normalised(value: Value) -> Value {
     match value {
         Value::Array(items) => Value::Array(items.into_iter().map(normalised).collect()),
@@ -182,10 +184,9 @@ fn normalised(value: Value) -> Value {
     }
 }
 
+/// An empty list or map (k8s-openapi leaves unset fields out, so `null` is only a whole field).
 fn is_empty(value: &Value) -> bool {
     match value {
-        Value::Null => true,
-        Value::String(s) => s.is_empty(),
         Value::Array(items) => items.is_empty(),
         Value::Object(members) => members.is_empty(),
         _ => false,

@@ -244,6 +244,13 @@ fn t5_the_tenant_never_sees_a_host_parameter_naming_a_secret() {
                 .with_last(Some(&mine), Some(&copy)),
         )
         .unwrap();
+    assert!(
+        pair.virtual_class
+            .explanation
+            .clone()
+            .unwrap()
+            .applied(Rule::T5)
+    );
     let parameters = pair
         .virtual_class
         .desired
