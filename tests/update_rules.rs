@@ -179,7 +179,15 @@ fn u1_a_key_the_tenant_removed_is_removed_on_the_host() {
         annotations(&host_side)["vcluster.loft.sh/object-name"],
         "data"
     );
-    assert!(host_side.explanation.unwrap().applied(Rule::U1));
+    let why = host_side.explanation.unwrap().to_string();
+    assert!(
+        why.contains("U1: the virtual PVC's labels changed: pushed to the host PVC (removed: app"),
+        "{why}"
+    );
+    assert!(
+        why.contains("annotations changed: pushed to the host PVC (removed: note)"),
+        "{why}"
+    );
 }
 
 #[test]
@@ -502,6 +510,9 @@ fn u4_deleting_one_side_deletes_the_other_with_vclusters_grace_period() {
     let (virtual_side, host_side) =
         pvc_pair(&fake(), Some((&v0, &h0)), (&v0, &deleting(&h0, Some(0))));
     assert_eq!(virtual_side.action, delete(Some(30)));
+    // Both explanations say why.
+    assert!(virtual_side.explanation.as_ref().unwrap().applied(Rule::U4));
+    assert!(host_side.explanation.as_ref().unwrap().applied(Rule::U4));
     assert_eq!(host_side.action, Action::Unchanged);
     // The virtual PVC is being deleted: the host PVC goes with its grace period.
     for grace in [Some(0), Some(7), None] {

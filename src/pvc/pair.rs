@@ -601,7 +601,7 @@ fn virtual_volume_name(
         .filter(|pv| name(&pv.metadata) == host_volume)
         .filter(|pv| has_cluster_marker(&pv.metadata, context.cluster()))
         .and_then(|pv| annotation(&pv.metadata, OBJECT_NAME_ANNOTATION))
-        .filter(|n| !n.is_empty())
+        .filter(|n|  /* ~ changed by cargo-mutants ~ */n.is_empty())
         .unwrap_or(host_volume)
         .to_owned()
 }
