@@ -102,17 +102,10 @@ pub(crate) struct PvcWhys<'a> {
 }
 
 impl PvcWhys<'_> {
+    /// Records `rule` for both PVCs (the reason is copied only when recording).
     fn both(&mut self, rule: Rule, reason: &str) {
-        let on = self.host.is_on() || self.virtual_side.is_on();
-        if on {
-            self.host.rule(rule, {
-                let reason = reason.to_owned();
-                move || reason
-            });
-            self.virtual_side.rule(rule, {
-                let reason = reason.to_owned();
-                move || reason
-            });
+        for why in [&mut *self.host, &mut *self.virtual_side] {
+            why.rule(rule, || reason.to_owned());
         }
     }
 }
@@ -601,7 +594,7 @@ fn virtual_volume_name(
         .filter(|pv| name(&pv.metadata) == host_volume)
         .filter(|pv| has_cluster_marker(&pv.metadata, context.cluster()))
         .and_then(|pv| annotation(&pv.metadata, OBJECT_NAME_ANNOTATION))
-        .filter(|n|  /* ~ changed by cargo-mutants ~ */n.is_empty())
+        .filter(|n| !n.is_empty())
         .unwrap_or(host_volume)
         .to_owned()
 }
