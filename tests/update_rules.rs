@@ -205,6 +205,11 @@ fn u1_host_side_edits_survive_and_reach_the_virtual_pvc() {
         "{}",
         virtual_side.action
     );
+    let why = virtual_side.explanation.clone().unwrap().to_string();
+    assert!(
+        why.contains("U1: the host PVC's labels changed: pulled into the virtual PVC (set: backup"),
+        "{why}"
+    );
     assert_eq!(labels(&virtual_side)["backup"], "daily");
     assert_eq!(labels(&virtual_side)["release"], "r2", "N5's inverse");
     assert_eq!(annotations(&virtual_side)["team.example.com/owner"], "bob");
