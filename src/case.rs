@@ -372,7 +372,9 @@ impl Case {
             Want::HostStorageClass => {
                 self.require_class_mode(StorageClassMode::ToHost, "hostStorageClass", "C2")?;
                 let class = required(self.virtual_storage_class.as_ref(), "virtualStorageClass")?;
-                let t = translator.host_storage_class(class, None)?;
+                let t = translator
+                    .host_storage_class(&crate::storage_class::ClassInputs::new(class))?
+                    .host_class;
                 Ok(outcome(t, |c| DesiredObject::StorageClass(Box::new(c))))
             }
         }

@@ -32,7 +32,7 @@ pub struct Inputs<'a> {
     pub last_virtual_pv: Option<&'a PersistentVolume>,
     /// The host PV as it was at the last settled sync (SPEC R2): B1 and D2 read it.
     pub last_host_pv: Option<&'a PersistentVolume>,
-    /// The host PVC as it was at the last settled sync (SPEC R2): P4 reads it.
+    /// The host PVC as it was at the last settled sync (SPEC R2): P4 and U1 read it.
     pub last_host_pvc: Option<&'a PersistentVolumeClaim>,
     /// The name of a host PV, other than the tenant PV's own host copy, whose storage the
     /// tenant PV `virtual_pv` names too ([`crate::sync::VolumeIdentity::overlaps`]), when the
@@ -40,6 +40,8 @@ pub struct Inputs<'a> {
     /// The plan fills it from the snapshot; a caller of the single-object calls checks its own
     /// cache of host PVs.
     pub same_storage: Option<&'a str>,
+    /// The virtual PVC as it was at the last settled sync (SPEC R2): U1 reads it.
+    pub last_virtual_pvc: Option<&'a PersistentVolumeClaim>,
 }
 
 impl<'a> Inputs<'a> {
@@ -55,6 +57,7 @@ impl<'a> Inputs<'a> {
             last_host_pv: None,
             last_host_pvc: None,
             same_storage: None,
+            last_virtual_pvc: None,
         }
     }
 
@@ -109,6 +112,13 @@ impl<'a> Inputs<'a> {
     #[must_use]
     pub const fn with_last_host_pvc(mut self, pvc: &'a PersistentVolumeClaim) -> Self {
         self.last_host_pvc = Some(pvc);
+        self
+    }
+
+    /// Sets the virtual PVC as it was at the last settled sync (R2, U1).
+    #[must_use]
+    pub const fn with_last_virtual_pvc(mut self, pvc: &'a PersistentVolumeClaim) -> Self {
+        self.last_virtual_pvc = Some(pvc);
         self
     }
 }

@@ -12,15 +12,14 @@ use crate::decision::{Decision, host_decision, resolve};
 use crate::error::Error;
 use crate::explain::{Explanation, Why};
 use crate::fake::{self, FakeInputs};
-use crate::fate::Fate;
 use crate::inputs::Inputs;
 use crate::mode::{PvMode, SyncMode};
 use crate::object::{VirtualPvKind, pv_ref, virtual_pv_kind};
 use crate::options::Options;
 use crate::plan::Plan;
-use crate::pvc::{self, HostPvcInputs, Related, VirtualPvcInputs};
+use crate::pvc::{self, PvcInputs, PvcWhys, Related};
 use crate::snapshot::Snapshot;
-use crate::storage_class;
+use crate::storage_class::{self, ClassInputs, ClassPairDecision, ClassWhys};
 use crate::sync::{self, Conflict, MirrorDecision, PairInputs};
 
 /// Translates objects for one virtual cluster. Cheap to clone; holds no client, cache or clock.
@@ -316,79 +315,91 @@ impl Translator {
         sync::mirror_decision(host_pv, virtual_pvc, virtual_pv, &self.context)
     }
 
-    /// The desired host PVC for `inputs.virtual_pvc` (SPEC P1, P2, P3, P4): created by P1, then
-    /// following the virtual requests, labels and annotations. `inputs.virtual_pv` is the PV the
-    /// PVC names and `inputs.host_pv` that PV's host PV (P2); `inputs.host_storage_class` the
-    /// host class of the PVC's class, absent when the host has none; `inputs.last_host_pvc` the
-    /// host PVC at the last sync (R2): when it was seen and is gone, none is made again (P4).
+    /// Both PVCs of a pair, decided together (SPEC P1-P4, T2, T4, U1, U3, U4), with the
+    /// explanations of the host PVC and of the virtual PVC.
+    fn pvc_fates(
+        &self,
+        inputs: &Inputs<'_>,
+        want: &'static str,
+    ) -> Result<(pvc::PvcFates, Option<Explanation>, Option<Explanation>), Error> {
+        let Some(virtual_pvc) = inputs.virtual_pvc else {
+            return Err(Error::MissingInput {
+                input: "virtualPvc",
+                reason: format!("{want}; none given"),
+            });
+        };
+        let (mut host_why, mut virtual_why) = (self.why(), self.why());
+        let fates = pvc::decide(
+            &PvcInputs {
+                virtual_pvc,
+                host_pvc: inputs.host_pvc,
+                last_virtual_pvc: inputs.last_virtual_pvc,
+                last_host_pvc: inputs.last_host_pvc,
+                related: Related {
+                    named_pv: inputs.virtual_pv,
+                    named_host_pv: inputs.host_pv,
+                    claimed_host_pv: inputs.host_pv,
+                    bound_host_pv: inputs.host_pv,
+                    host_class: inputs.host_storage_class,
+                },
+            },
+            &self.context,
+            PvcWhys {
+                host: &mut host_why,
+                virtual_side: &mut virtual_why,
+            },
+        )?;
+        Ok((fates, host_why.finish(), virtual_why.finish()))
+    }
+
+    /// The desired host PVC for `inputs.virtual_pvc` (SPEC P1-P4, T2, T4, U1, U3, U4): created by
+    /// P1, then following the virtual requests, labels and annotations.
+    ///
+    /// `inputs.virtual_pv` is the PV the PVC names and `inputs.host_pv` the host PV of the
+    /// volume (P2's evidence in sync mode; in fake mode the host PV the PVC names, whose absence
+    /// means none exists yet, T2); `inputs.host_storage_class` the host class of the PVC's class,
+    /// absent when the host has none; `inputs.last_host_pvc` and `inputs.last_virtual_pvc` the
+    /// PVCs at the last sync (R2): a host PVC seen then and gone now is not made again (P4), and
+    /// labels and annotations follow the side that changed since (U1).
     ///
     /// # Errors
     ///
     /// No virtual PVC; invalid or inconsistent inputs.
     pub fn host_pvc(&self, inputs: &Inputs<'_>) -> Result<Decision<PersistentVolumeClaim>, Error> {
-        let Some(pvc) = inputs.virtual_pvc else {
-            return Err(Error::MissingInput {
-                input: "virtualPvc",
-                reason: "the host PVC is made from a virtual PVC (SPEC P1); none given".to_owned(),
-            });
-        };
-        let mut why = self.why();
-        let fate = pvc::host_pvc(
-            &HostPvcInputs {
-                virtual_pvc: pvc,
-                host_pvc: inputs.host_pvc,
-                host_pvc_seen: inputs.last_host_pvc.is_some(),
-                related: Related {
-                    named_pv: inputs.virtual_pv,
-                    named_host_pv: inputs.host_pv,
-                    host_class: inputs.host_storage_class,
-                },
-            },
-            &self.context,
-            &mut why,
-        )?;
-        Ok(resolve(inputs.host_pvc, fate, why.finish()))
+        let (fates, explanation, _) =
+            self.pvc_fates(inputs, "the host PVC is made from a virtual PVC (SPEC P1)")?;
+        Ok(resolve(inputs.host_pvc, fates.host_pvc, explanation))
     }
 
     /// The desired virtual PVC after the PVC syncer's back sync from `inputs.host_pvc` (SPEC P3,
-    /// P4): status, binder annotations and `volumeName`.
+    /// P4, U1, U3, U4): status, binder annotations, `volumeName`, the host's label and
+    /// annotation changes; deleted when its host PVC is being deleted or gone. Reads the inputs
+    /// [`Translator::host_pvc`] reads, and agrees with it.
     ///
     /// # Errors
     ///
-    /// No virtual PVC given.
+    /// No virtual PVC given; invalid or inconsistent inputs.
     pub fn virtual_pvc(
         &self,
         inputs: &Inputs<'_>,
     ) -> Result<Decision<PersistentVolumeClaim>, Error> {
-        let Some(pvc) = inputs.virtual_pvc else {
-            return Err(Error::MissingInput {
-                input: "virtualPvc",
-                reason: "the back sync updates a virtual PVC (SPEC P3); none given".to_owned(),
-            });
-        };
-        let mut why = self.why();
-        let fate = pvc::virtual_pvc(
-            &VirtualPvcInputs {
-                virtual_pvc: pvc,
-                host_pvc: inputs.host_pvc,
-                host_pvc_seen: inputs.last_host_pvc.is_some(),
-                host_pv: inputs.host_pv,
-            },
-            &self.context,
-            &mut why,
-        );
-        Ok(match fate {
-            pvc::VirtualPvcFate::Plain(fate) => resolve(Some(pvc), fate, why.finish()),
+        let (fates, _, explanation) =
+            self.pvc_fates(inputs, "the back sync updates a virtual PVC (SPEC P3)")?;
+        let pvc = inputs.virtual_pvc;
+        Ok(match fates.virtual_pvc {
+            pvc::VirtualPvcFate::Plain(fate) => resolve(pvc, fate, explanation),
             pvc::VirtualPvcFate::Recreate(desired) => Decision {
                 desired: Some(desired),
                 action: crate::decision::Action::Recreate,
-                explanation: why.finish(),
+                explanation,
             },
         })
     }
 
     /// C1: the virtual copy of host class `host` (gone when the selector does not select it),
-    /// compared with the current virtual class of that name, if any.
+    /// compared with the current virtual class of that name, if any. A current virtual class that
+    /// must take a field the API server will not update (`parameters`, `provisioner`,
+    /// `reclaimPolicy`, `volumeBindingMode`) is recreated, never updated (U2).
     ///
     /// # Errors
     ///
@@ -400,23 +411,54 @@ impl Translator {
     ) -> Result<Decision<StorageClass>, Error> {
         let mut why = self.why();
         let fate = storage_class::from_host(host, self.context.class_selector(), &mut why)?;
-        Ok(resolve(current, fate, why.finish()))
+        let fate = storage_class::from_host_fate(fate, current, &mut why);
+        Ok(fate.resolve(current, why.finish()))
     }
 
-    /// C2: the host copy of virtual class `virtual_class`, compared with the current host class
-    /// of that name, if any.
+    /// C2, T5, U2: a virtual class in `ToHost` mode and its host copy. Without a host class the
+    /// host copy is created (N3 of the name, H1's metadata, T5's refusals); once both exist they
+    /// are kept in step both ways from their last synced versions (R2): B1 on the seven class
+    /// fields, B2 on labels and annotations. A field the API server will not update
+    /// (`parameters`, `provisioner`, `reclaimPolicy`, `volumeBindingMode`) is never an update:
+    /// the class that must take it is recreated. A host class seen at the last sync and gone
+    /// now deletes the virtual class, as vcluster does.
+    ///
+    /// ```
+    /// # use k8s_openapi::api::storage::v1::StorageClass;
+    /// use pv_translate::storage_class::ClassInputs;
+    /// use pv_translate::{Action, PvMode, StorageClassMode, SyncMode, Translator, VirtualCluster};
+    /// let t = Translator::new(VirtualCluster::new("vc", "team-a")?)
+    ///     .with_mode(SyncMode::new(PvMode::Fake, StorageClassMode::ToHost));
+    /// let class: StorageClass = serde_json::from_value(serde_json::json!({
+    ///     "metadata": {"name": "fast"}, "provisioner": "ebs.csi.aws.com"}))?;
+    /// let pair = t.host_storage_class(&ClassInputs::new(&class))?;
+    /// assert_eq!(pair.host_class.action, Action::Create);
+    /// assert_eq!(pair.virtual_class.action, Action::Unchanged);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     ///
-    /// A class without a name; a non-ASCII name (N1).
-    pub fn host_storage_class(
-        &self,
-        virtual_class: &StorageClass,
-        current: Option<&StorageClass>,
-    ) -> Result<Decision<StorageClass>, Error> {
-        let mut why = self.why();
-        let desired = storage_class::to_host(virtual_class, &self.context, &mut why)?;
-        Ok(resolve(current, Fate::Desired(desired), why.finish()))
+    /// A class without a name; a non-ASCII name (N1); a host class that is not N3 of the
+    /// virtual class's name.
+    pub fn host_storage_class(&self, inputs: &ClassInputs<'_>) -> Result<ClassPairDecision, Error> {
+        let (mut host_why, mut virtual_why) = (self.why(), self.why());
+        let fates = storage_class::to_host_pair(
+            inputs,
+            &self.context,
+            ClassWhys {
+                host: &mut host_why,
+                virtual_side: &mut virtual_why,
+            },
+        )?;
+        Ok(ClassPairDecision {
+            virtual_class: fates
+                .virtual_class
+                .resolve(Some(inputs.virtual_class), virtual_why.finish()),
+            host_class: fates
+                .host_class
+                .resolve(inputs.host_class, host_why.finish()),
+        })
     }
 
     /// S6 on an owned host PV: its mirror for a new virtual PV, reusing the host PV's

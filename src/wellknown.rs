@@ -111,3 +111,41 @@ pub const STORAGE_CLASS_OBJECT_KIND: &str = "storage.k8s.io/v1, Kind=StorageClas
 pub fn is_bookkeeping_annotation(key: &str) -> bool {
     key == HOST_PV_ANNOTATION || BOOKKEEPING_ANNOTATIONS.contains(&key)
 }
+
+/// Annotations through which the host's controllers are steered (SPEC T4): never copied from a
+/// tenant's PVC to the host (P3 still brings the host's back).
+pub const HOST_CONTROLLER_ANNOTATIONS: [&str; 4] = [
+    "volume.kubernetes.io/selected-node",
+    "volume.kubernetes.io/storage-provisioner",
+    "volume.beta.kubernetes.io/storage-provisioner",
+    "volume.kubernetes.io/storage-resizer",
+];
+
+/// The grace period vcluster deletes a virtual PVC with when its host PVC is being deleted
+/// (SPEC U4; vcluster's `minimumGracePeriodInSeconds`).
+pub const HOST_PVC_DELETING_GRACE_PERIOD_SECONDS: i64 = 30;
+
+/// The StorageClass fields the API server refuses to update (Kubernetes'
+/// `ValidateStorageClassUpdate`): a difference in one is recreated, never updated (SPEC U2).
+pub const IMMUTABLE_STORAGE_CLASS_FIELDS: [&str; 4] = [
+    "parameters",
+    "provisioner",
+    "reclaimPolicy",
+    "volumeBindingMode",
+];
+
+/// Whether a class parameter key keeps a tenant's class off the host in `ToHost` mode (SPEC
+/// T5): it contains `secret`, `namespace` or `path`, in any case. Such parameters name Secrets,
+/// namespaces or node paths whose meaning only the provisioner knows.
+pub fn is_forbidden_tenant_class_parameter(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    ["secret", "namespace", "path"]
+        .into_iter()
+        .any(|word| key.contains(word))
+}
+
+/// Whether a host class parameter key is never shown in the virtual cluster (SPEC T5, C1): it
+/// contains `secret`, in any case.
+pub fn is_secret_class_parameter(key: &str) -> bool {
+    key.to_ascii_lowercase().contains("secret")
+}

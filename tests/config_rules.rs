@@ -116,8 +116,10 @@ fn translate_to_host(
 ) -> Result<Explained, Error> {
     Translator::new(cluster.clone())
         .with_explanations(true)
-        .host_storage_class(virtual_class, None)
-        .map(explained)
+        .host_storage_class(&pv_translate::storage_class::ClassInputs::new(
+            virtual_class,
+        ))
+        .map(|pair| explained(pair.host_class))
 }
 
 /// C2: the desired host class.

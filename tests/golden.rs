@@ -333,7 +333,7 @@ macro_rules! deviations {
     };
 }
 
-const DEVIATIONS: [(&str, Deviation); 21] = deviations![
+const DEVIATIONS: [(&str, Deviation); 26] = deviations![
     m5_invalid_identity_is_an_error,
     n1_non_ascii_name_is_an_error,
     f7_invalid_pvc_is_an_error,
@@ -342,15 +342,20 @@ const DEVIATIONS: [(&str, Deviation); 21] = deviations![
     d3_deleting_host_pv_not_mirrored,
     h1_fake_pvs_not_sent_to_host,
     h1_node_volumes_need_option,
+    t2_fake_mode_claims_only_its_own_volumes,
+    t4_a_data_source_in_another_namespace_is_refused,
+    t5_a_class_naming_secrets_namespaces_or_paths_is_not_sent,
     s6_bookkeeping_annotations_not_mirrored,
     h1_no_status_on_host_pv,
     h1_tenant_bookkeeping_annotations_never_copied,
     h1_csi_secret_annotations_never_copied,
     p1_no_status_on_host_pvc,
     p1_skip_translate_needs_option,
+    t2_a_classless_claim_gets_this_clusters_classless_class,
+    t4_data_sources_name_host_copies_in_the_own_namespace,
+    t4_host_controller_annotations_never_reach_the_host,
     p2_mirrored_pv_keeps_host_name_with_evidence,
     c2_beta_default_class_key_stripped,
-    c2_csi_secret_parameters_dropped,
     t1_secret_references_name_the_host_copies,
     t2_classless_tenant_pvs_get_a_class_of_their_own,
     t2_claimed_tenant_pvs_are_reserved_for_their_claim,
@@ -824,6 +829,132 @@ fn p1_skip_translate_needs_option(c: &Inputs, mut e: Expected) -> Expected {
     e
 }
 
+/// SPEC T2 *(0.3)*: "a host PVC made by P1 names in `volumeName` only a host PV that is this
+/// virtual cluster's (P2 in sync mode; in fake mode a host PV claimed in `H` for this very PVC's
+/// N2, or none yet existing: otherwise the claim is not synced, a conflict with the reason), and
+/// has no `selector` in fake mode (conflict)". Option `tenantBinding: Verbatim` restores
+/// vcluster. (A case gives the host PV the claim names as `hostPv`; none given is none existing.)
+fn t2_fake_mode_claims_only_its_own_volumes(c: &Inputs, e: Expected) -> Expected {
+    let Some(pvc) = c.object("virtualPvc") else {
+        return e;
+    };
+    if !c.is_host_pvc()
+        || c.pv_mode() == "sync"
+        || c.option("tenantBinding").and_then(Value::as_str) == Some("Verbatim")
+    {
+        return e;
+    }
+    if pvc.pointer("/spec/selector").is_some_and(|s| !s.is_null()) {
+        return Expected::Absent;
+    }
+    let volume = str_at(pvc, "/spec/volumeName");
+    let Some(host_pv) = c
+        .object("hostPv")
+        .filter(|pv| !volume.is_empty() && str_at(pv, "/metadata/name") == volume)
+    else {
+        return e;
+    };
+    let own = host_name_namespaced(
+        str_at(pvc, "/metadata/name"),
+        str_at(pvc, "/metadata/namespace"),
+        c.v(),
+    );
+    let reserved = str_at(host_pv, "/spec/claimRef/namespace") == c.h()
+        && str_at(host_pv, "/spec/claimRef/name") == own;
+    if reserved { e } else { Expected::Absent }
+}
+
+/// SPEC T4 *(0.3)*: "a `dataSourceRef.namespace` other than the PVC's is a conflict" (nothing
+/// is created). `honorSkipTranslate` turns the renaming off, and the check with it.
+fn t4_a_data_source_in_another_namespace_is_refused(c: &Inputs, e: Expected) -> Expected {
+    let Some(pvc) = c.object("virtualPvc") else {
+        return e;
+    };
+    let other = str_at(pvc, "/spec/dataSourceRef/namespace");
+    if c.is_host_pvc()
+        && !c.skip_translate_honoured()
+        && !other.is_empty()
+        && other != str_at(pvc, "/metadata/namespace")
+    {
+        return Expected::Absent;
+    }
+    e
+}
+
+/// SPEC T2 *(0.3)*: "a class of `""` (no class) on a host PVC [...] is written as N3(`""`) in
+/// every mode" (N3's formula on the empty name). Option `tenantBinding: Verbatim` restores
+/// vcluster.
+fn t2_a_classless_claim_gets_this_clusters_classless_class(
+    c: &Inputs,
+    mut e: Expected,
+) -> Expected {
+    let (Some(pvc), Expected::Object(object)) = (c.object("virtualPvc"), &mut e) else {
+        return e;
+    };
+    let asks_for_no_class = pvc.pointer("/spec/storageClassName")
+        == Some(&Value::String(String::new()))
+        && annotation(pvc, DEPRECATED_CLASS).unwrap_or("").is_empty();
+    if c.is_host_pvc()
+        && asks_for_no_class
+        && c.option("tenantBinding").and_then(Value::as_str) != Some("Verbatim")
+        && let Some(spec) = object.get_mut("spec").and_then(Value::as_object_mut)
+    {
+        spec.insert(
+            "storageClassName".into(),
+            Value::String(safe_concat(&["vcluster", "", "x", c.h(), "x", c.v()])),
+        );
+    }
+    e
+}
+
+/// SPEC T4 *(0.3)*: "every `dataSource`/`dataSourceRef`, whatever its kind (PVC, VolumeSnapshot,
+/// a populator's object), names an object in the PVC's own namespace and is renamed by N2" (the
+/// host reference has no namespace: the host copy is in `H`), unless `honorSkipTranslate`.
+fn t4_data_sources_name_host_copies_in_the_own_namespace(c: &Inputs, mut e: Expected) -> Expected {
+    let (Some(pvc), Expected::Object(object)) = (c.object("virtualPvc"), &mut e) else {
+        return e;
+    };
+    if !c.is_host_pvc() || c.skip_translate_honoured() {
+        return e;
+    }
+    let namespace = str_at(pvc, "/metadata/namespace");
+    let Some(spec) = object.get_mut("spec").and_then(Value::as_object_mut) else {
+        return e;
+    };
+    for field in ["dataSource", "dataSourceRef"] {
+        let name = str_at(pvc, &format!("/spec/{field}/name"));
+        if let Some(target) = spec.get_mut(field).and_then(Value::as_object_mut) {
+            target.insert(
+                "name".into(),
+                Value::String(host_name_namespaced(name, namespace, c.v())),
+            );
+            if field == "dataSourceRef" {
+                target.remove("namespace");
+            }
+        }
+    }
+    e
+}
+
+/// SPEC T4 *(0.3)*: "The annotations through which the host's controllers are steered,
+/// `volume.kubernetes.io/selected-node`, `volume.kubernetes.io/storage-provisioner`,
+/// `volume.beta.kubernetes.io/storage-provisioner` and `volume.kubernetes.io/storage-resizer`,
+/// never go from tenant to host".
+fn t4_host_controller_annotations_never_reach_the_host(c: &Inputs, mut e: Expected) -> Expected {
+    if let (true, Expected::Object(object)) = (c.is_host_pvc(), &mut e) {
+        drop_copied_annotations(
+            object,
+            &[
+                "volume.kubernetes.io/selected-node".to_owned(),
+                "volume.kubernetes.io/storage-provisioner".to_owned(),
+                "volume.beta.kubernetes.io/storage-provisioner".to_owned(),
+                "volume.kubernetes.io/storage-resizer".to_owned(),
+            ],
+        );
+    }
+    e
+}
+
 /// N5 applied to a label selector's keys (matchLabels and matchExpressions).
 fn host_selector(selector: &Value, v: &str) -> Value {
     let mut out = selector.clone();
@@ -891,22 +1022,29 @@ fn c2_beta_default_class_key_stripped(c: &Inputs, mut e: Expected) -> Expected {
     e
 }
 
-/// SPEC H1 *(0.2, security deviations)*: "C2 drops class parameters
-/// `csi.storage.k8s.io/*-secret-name` and `*-secret-namespace`: a tenant must not make the
-/// host's drivers use secrets it chose."
-fn c2_csi_secret_parameters_dropped(c: &Inputs, mut e: Expected) -> Expected {
-    if c.want() != "hostStorageClass" {
+/// SPEC T5 *(0.3)*: "C2 (`ToHost`) sends a tenant class only when no parameter key contains
+/// `secret`, `namespace` or `path` (any case)" (it supersedes H1 0.2's dropping of
+/// `csi.storage.k8s.io/*-secret-name` parameters: every such key contains `secret`).
+fn t5_a_class_naming_secrets_namespaces_or_paths_is_not_sent(c: &Inputs, e: Expected) -> Expected {
+    let Some(class) = c.object("virtualStorageClass") else {
         return e;
-    }
-    if let Expected::Object(object) = &mut e
-        && let Some(parameters) = object.get_mut("parameters").and_then(Value::as_object_mut)
-    {
-        parameters.retain(|k, _| {
-            !(k.starts_with("csi.storage.k8s.io/")
-                && (k.ends_with("-secret-name") || k.ends_with("-secret-namespace")))
+    };
+    let forbidden = class
+        .get("parameters")
+        .and_then(Value::as_object)
+        .is_some_and(|parameters| {
+            parameters.keys().any(|k| {
+                let k = k.to_ascii_lowercase();
+                ["secret", "namespace", "path"]
+                    .iter()
+                    .any(|w| k.contains(w))
+            })
         });
+    if c.want() == "hostStorageClass" && forbidden {
+        Expected::Absent
+    } else {
+        e
     }
-    e
 }
 
 // ---------------------------------------------------------------------------------------------

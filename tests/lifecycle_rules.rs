@@ -412,7 +412,9 @@ fn k1_empty_class_stays_classless() {
     // Nothing is provisioned for it: no PV, no disk.
     assert!(host_pv(&world, &format!("pvc-{}", uid(raw))).is_none());
     assert_eq!(world.disks().count(), 0);
-    // The same through the syncer: the host copy of a virtual "" PVC keeps "".
+    // Through the syncer (T2, 0.3): the host copy of a virtual "" PVC gets this virtual
+    // cluster's own classless class, N3 of "", so that it binds no other namespace's classless
+    // PV; the host provisions nothing for it either (no such class).
     create_pvc(
         &mut world,
         ClusterSide::Virtual,
@@ -422,9 +424,10 @@ fn k1_empty_class_stays_classless() {
         virtual_pvc(&world, "default", "data").and_then(pvc_class),
         Some("")
     );
+    let classless = format!("vcluster--x-{H}-x-{V}");
     assert_eq!(
         host_pvc(&world, H, &host_claim("data", "default")).and_then(pvc_class),
-        Some("")
+        Some(classless.as_str())
     );
     assert_eq!(world.disks().count(), 0);
 }

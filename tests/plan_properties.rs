@@ -58,6 +58,7 @@ use proptest::prelude::*;
 use proptest::sample::{Index, select};
 use pv_translate::plan::{ClusterSide, Kind, Object, PlannedAction};
 use pv_translate::snapshot::Objects;
+use pv_translate::storage_class::ClassInputs;
 use pv_translate::sync::VolumeIdentity;
 use pv_translate::{
     Action, Decision, Error, Inputs, ObjectRef, Plan, PvMode, Rule, Snapshot, StorageClassMode,
@@ -391,8 +392,9 @@ fn host_pvc_of(
 /// The host copy of virtual class `class` as C2 makes it (by the crate: the test's input).
 fn host_class_copy(setup: &Setup, class: &StorageClass, choice: u8) -> Option<StorageClass> {
     let made = Translator::new(setup.cluster.clone())
-        .host_storage_class(class, None)
+        .host_storage_class(&pv_translate::storage_class::ClassInputs::new(class))
         .ok()?
+        .host_class
         .desired?;
     Some(match choice {
         5 => with_json(&made, |v| {
@@ -764,7 +766,7 @@ impl<'a> Union<'a> {
     }
 
     /// C1 (`FromHost`) or C2 (`ToHost`) for every class.
-    fn classes(&mut self, current: &Snapshot) {
+    fn classes(&mut self, previous: Option<&Snapshot>, current: &Snapshot) {
         let (virtual_objects, host) = (&current.virtual_cluster, &current.host_cluster);
         let cluster = &self.setup.cluster;
         match self.setup.mode.storage_classes {
@@ -797,38 +799,38 @@ impl<'a> Union<'a> {
             StorageClassMode::ToHost => {
                 for class in virtual_objects.storage_classes() {
                     let virtual_name = name(&class.metadata);
-                    // The host name C2 gives it: the name of the class it makes.
-                    let made = match self.t.host_storage_class(class, None) {
-                        Ok(made) => made,
-                        Err(error) => {
-                            self.errors.push(error);
+                    // C2's host name (N3); R5 and T5 are the pair decision's.
+                    let host_name = match cluster.host_name_cluster(virtual_name) {
+                        Ok(host_name) if !virtual_name.is_empty() => host_name,
+                        _ => {
+                            // The same input error as the plan's.
+                            if let Err(error) = self.t.host_storage_class(&ClassInputs::new(class))
+                            {
+                                self.errors.push(error);
+                            }
                             continue;
                         }
                     };
-                    let host_name = made
-                        .desired
-                        .as_ref()
-                        .map(|c| name(&c.metadata).to_owned())
-                        .expect("C2 makes a host class");
-                    let at = (
-                        ClusterSide::Host,
-                        Kind::StorageClass,
-                        "",
-                        host_name.as_str(),
+                    let mut inputs = ClassInputs::new(class).with_last(
+                        previous.and_then(|p| p.virtual_cluster.storage_class(virtual_name)),
+                        previous.and_then(|p| p.host_cluster.storage_class(&host_name)),
                     );
-                    let existing = host.storage_class(&host_name);
-                    // R5: a host class under that name not made from this virtual class.
-                    if let Some(existing) = existing
-                        && (label(&existing.metadata, MANAGED_BY) != Some(cluster.cluster_marker())
-                            || annotation(&existing.metadata, OBJECT_NAME) != Some(virtual_name))
-                    {
-                        let mut kept = existing.clone();
-                        kept.metadata = user_meta(&existing.metadata);
-                        self.file(at, conflict(Rule::R5), Some(wrap_class(kept)), true);
-                        continue;
+                    inputs.host_class = host.storage_class(&host_name);
+                    match self.t.host_storage_class(&inputs) {
+                        Ok(pair) => {
+                            self.decision(
+                                (ClusterSide::Host, Kind::StorageClass, "", &host_name),
+                                Ok(pair.host_class),
+                                wrap_class,
+                            );
+                            self.decision(
+                                (ClusterSide::Virtual, Kind::StorageClass, "", virtual_name),
+                                Ok(pair.virtual_class),
+                                wrap_class,
+                            );
+                        }
+                        Err(error) => self.errors.push(error),
                     }
-                    let decision = self.t.host_storage_class(class, existing);
-                    self.decision(at, decision, wrap_class);
                 }
                 // C2: a host class this cluster made from a virtual class that is gone.
                 for class in host.storage_classes() {
@@ -1115,12 +1117,22 @@ impl<'a> Union<'a> {
             inputs.virtual_pvc = Some(pvc);
             inputs.host_pvc = host_pvc;
             inputs.virtual_pv = named_pv;
-            inputs.host_pv = named_pv
-                .and_then(mirrored_host_pv)
-                .and_then(|host_pv| host.pv(host_pv));
+            // The host PV of the volume: before the host PVC exists, the one the claim names
+            // (P2's mirror target in sync mode, T2's in fake mode); then the one the host PVC
+            // is bound to (P3).
+            inputs.host_pv = match host_pvc {
+                Some(host_pvc) => volume_of(host_pvc).and_then(|volume| host.pv(volume)),
+                None if self.setup.mode.persistent_volumes == PvMode::Sync => named_pv
+                    .and_then(mirrored_host_pv)
+                    .and_then(|host_pv| host.pv(host_pv)),
+                None => volume_of(pvc).and_then(|volume| host.pv(volume)),
+            };
             inputs.host_storage_class = requested_class.and_then(|c| host.storage_class(c));
-            // P4: a host PVC seen at the last sync and gone now is not made again.
+            // P4: a host PVC seen at the last sync and gone now is not made again; U1 reads
+            // both last PVCs.
             inputs.last_host_pvc = previous.and_then(|p| p.host_cluster.pvc(h, &host_name));
+            inputs.last_virtual_pvc =
+                previous.and_then(|p| p.virtual_cluster.pvc(pvc_namespace, pvc_name));
             let decision = self.t.host_pvc(&inputs);
             self.decision(
                 (
@@ -1132,14 +1144,8 @@ impl<'a> Union<'a> {
                 decision,
                 wrap_pvc,
             );
-            let mut back = Inputs::new();
-            back.virtual_pvc = Some(pvc);
-            back.host_pvc = host_pvc;
-            back.last_host_pvc = previous.and_then(|p| p.host_cluster.pvc(h, &host_name));
-            back.host_pv = host_pvc
-                .and_then(volume_of)
-                .and_then(|volume| host.pv(volume));
-            let decision = self.t.virtual_pvc(&back);
+            // The same inputs: both PVCs are decided together.
+            let decision = self.t.virtual_pvc(&inputs);
             self.decision(
                 (
                     ClusterSide::Virtual,
@@ -1195,17 +1201,6 @@ fn claim_order(
     )
 }
 
-/// The metadata a desired object keeps of an object left as it is.
-fn user_meta(meta: &ObjectMeta) -> ObjectMeta {
-    ObjectMeta {
-        name: meta.name.clone(),
-        namespace: meta.namespace.clone(),
-        labels: meta.labels.clone().filter(|m| !m.is_empty()),
-        annotations: meta.annotations.clone().filter(|m| !m.is_empty()),
-        ..ObjectMeta::default()
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Comparing plans.
 
@@ -1233,7 +1228,7 @@ fn union_of<'a>(
         errors: Vec::new(),
         met: 0,
     };
-    union.classes(current);
+    union.classes(previous, current);
     match setup.mode.persistent_volumes {
         PvMode::Fake => union.fake_pvs(current),
         PvMode::Sync => union.sync_pvs(previous, current),

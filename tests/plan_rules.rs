@@ -762,10 +762,13 @@ fn c1_plan_copies_host_classes_and_deletes_virtual_orphans() {
 fn c2_plan_creates_host_classes_refuses_foreign_ones_and_deletes_orphans() {
     let t = class_translator(StorageClassMode::ToHost);
     let made = |virtual_name: &str| {
-        t.host_storage_class(&class(virtual_name), None)
-            .unwrap()
-            .desired
-            .unwrap()
+        t.host_storage_class(&pv_translate::storage_class::ClassInputs::new(&class(
+            virtual_name,
+        )))
+        .unwrap()
+        .host_class
+        .desired
+        .unwrap()
     };
     let fast_host = made("fast");
     let fast_name = fast_host.metadata.name.clone().unwrap();

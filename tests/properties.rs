@@ -25,6 +25,7 @@ use proptest::sample::select;
 use pv_translate::names::{
     cluster_marker, host_label_key, host_name, host_name_cluster, safe_concat,
 };
+use pv_translate::storage_class::ClassInputs;
 use pv_translate::validate::{
     admissible_pv, admissible_pvc, admissible_storage_class, validate_pv, validate_pvc,
 };
@@ -126,10 +127,16 @@ fn every_entry_point(t: &Translator, s: &Scenario) -> Outputs {
         out.texts.push(("fake_pv_action", debug(&action)));
     }
     if let Some(class) = &s.virtual_class {
-        out.record("host_storage_class", &t.host_storage_class(class, None));
+        let alone = ClassInputs::new(class);
+        out.record(
+            "host_storage_class",
+            &t.host_storage_class(&alone).map(|pair| pair.host_class),
+        );
+        let mut with_host = alone;
+        with_host.host_class = s.host_class.as_ref();
         out.record(
             "host_storage_class/current",
-            &t.host_storage_class(class, s.host_class.as_ref()),
+            &t.host_storage_class(&with_host),
         );
     }
     out
@@ -538,8 +545,8 @@ fn i6_every_name_the_crate_makes_fits_63_bytes() {
                 checked = true;
             }
             if let Some(class) = &s.virtual_class
-                && let Ok(d) = t.host_storage_class(class, None)
-                && let Some(host) = &d.desired
+                && let Ok(d) = t.host_storage_class(&ClassInputs::new(class))
+                && let Some(host) = &d.host_class.desired
             {
                 let name = host.metadata.name.as_deref().unwrap_or_default();
                 prop_assert!(name.len() <= 63, "host class {:?}", name);

@@ -26,8 +26,9 @@ use generators::{
 };
 use k8s_openapi::api::core::v1::PersistentVolume;
 use proptest::prelude::*;
+use pv_translate::storage_class::ClassInputs;
 use pv_translate::{
-    Action, Inputs, Options, PvMode, PvPair, RetainedPvMirroring, TenantNodeVolumes,
+    Action, Inputs, Options, PvMode, PvPair, RetainedPvMirroring, Rule, TenantNodeVolumes,
 };
 use serde_json::json;
 
@@ -738,7 +739,10 @@ fn c2_host_class_carries_no_default_mark_or_secret() {
         file!(),
         "c2_host_class_carries_no_default_mark_or_secret",
         case(sync_or_fake, &[(1, Kind::TenantNew)]),
-        &[("a host class was checked", 90)],
+        &[
+            ("a host class was checked", 90),
+            ("a class naming secrets was refused (T5)", 90),
+        ],
         |(setup, s), tally| {
             let class = with_json(s.virtual_class.as_ref().unwrap(), |v| {
                 v["metadata"]["annotations"][DEFAULT_CLASS] = json!("true");
@@ -746,27 +750,42 @@ fn c2_host_class_carries_no_default_mark_or_secret() {
                 v["metadata"]["annotations"]["csi.storage.k8s.io/provisioner-secret-name"] =
                     json!("mine");
                 v["metadata"]["annotations"][OBJECT_NAME] = json!("forged");
+                // Parameters T5 lets through (the generator's may name secrets).
+                if let Some(parameters) = v["parameters"].as_object_mut() {
+                    parameters.retain(|k, _| {
+                        let k = k.to_ascii_lowercase();
+                        !["secret", "namespace", "path"]
+                            .iter()
+                            .any(|w| k.contains(w))
+                    });
+                }
+            });
+            let t = setup.translator();
+            // T5: a class whose parameters name secrets is not sent at all.
+            let with_secrets = with_json(&class, |v| {
                 v["parameters"]["csi.storage.k8s.io/controller-expand-secret-name"] = json!("mine");
                 v["parameters"]["csi.storage.k8s.io/controller-expand-secret-namespace"] =
                     json!("kube-system");
             });
-            let t = setup.translator();
-            let Ok(decision) = t.host_storage_class(&class, None) else {
+            if let Ok(pair) = t.host_storage_class(&ClassInputs::new(&with_secrets)) {
+                prop_assert!(pair.host_class.desired.is_none(), "{:?}", pair.host_class);
+                prop_assert!(
+                    matches!(&pair.host_class.action, Action::Conflict { rule, .. } if *rule == Rule::T5),
+                    "{:?}",
+                    pair.host_class.action
+                );
+                tally.hit("a class naming secrets was refused (T5)");
+            }
+            let Ok(pair) = t.host_storage_class(&ClassInputs::new(&class)) else {
                 return Ok(());
             };
-            let host = decision.desired.unwrap();
+            let host = pair.host_class.desired.unwrap();
             let annotations = host.metadata.annotations.clone().unwrap_or_default();
             for key in annotations.keys() {
                 prop_assert!(key != DEFAULT_CLASS && key != BETA_DEFAULT_CLASS, "{}", key);
                 prop_assert!(!is_secret_key(key), "{}", key);
             }
-            for key in host.parameters.iter().flatten().map(|(k, _)| k) {
-                prop_assert!(
-                    !(key.starts_with("csi.storage.k8s.io/") && is_secret_key(key)),
-                    "{}",
-                    key
-                );
-            }
+            prop_assert_eq!(&host.parameters, &class.parameters);
             let class_name = class.metadata.name.as_deref().unwrap();
             let n3 = setup.cluster.host_name_cluster(class_name).unwrap();
             prop_assert_eq!(host.metadata.name.as_deref(), Some(n3.as_str()));

@@ -1047,7 +1047,7 @@ fn p1_pvc_data_sources_name_their_host_copy_in_every_mode() {
     let claim = edit(&pvc("pvc-1"), |v| {
         v["spec"]["dataSource"] = json!({"kind": "PersistentVolumeClaim", "name": "src"});
         v["spec"]["dataSourceRef"] = json!({"kind": "PersistentVolumeClaim", "name": "src",
-                                            "namespace": "other"});
+                                            "namespace": "default"});
     });
     for mode in [
         SyncMode::default(),
@@ -1055,9 +1055,12 @@ fn p1_pvc_data_sources_name_their_host_copy_in_every_mode() {
     ] {
         let spec = host_pvc_spec(&claim, None, &translator().with_mode(mode));
         assert_eq!(spec.data_source.unwrap().name, "src-x-default-x-suffix");
-        assert_eq!(spec.data_source_ref.unwrap().name, "src-x-other-x-suffix");
+        let reference = spec.data_source_ref.unwrap();
+        assert_eq!(reference.name, "src-x-default-x-suffix");
+        // T4: the host copy is in the host PVC's own namespace.
+        assert_eq!(reference.namespace, None);
     }
-    // A snapshot source is not a PVC: left alone.
+    // T4 (0.3): a snapshot, or any other kind, names its host copy too.
     let snapshot = edit(&pvc("pvc-1"), |v| {
         v["spec"]["dataSource"] = json!({"apiGroup": "snapshot.storage.k8s.io",
                                          "kind": "VolumeSnapshot", "name": "snap"});
@@ -1067,7 +1070,20 @@ fn p1_pvc_data_sources_name_their_host_copy_in_every_mode() {
             .data_source
             .unwrap()
             .name,
-        "snap"
+        "snap-x-default-x-suffix"
+    );
+    // T4: another namespace is a conflict, nothing is created.
+    let elsewhere = edit(&claim, |v| {
+        v["spec"]["dataSourceRef"]["namespace"] = json!("other");
+    });
+    let decision = translator()
+        .host_pvc(&Inputs::new().with_virtual_pvc(&elsewhere))
+        .unwrap();
+    assert_eq!(decision.desired, None);
+    assert!(
+        matches!(&decision.action, Action::Conflict { rule, .. } if *rule == Rule::T4),
+        "{}",
+        decision.action
     );
 }
 

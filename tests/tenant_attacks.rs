@@ -363,32 +363,6 @@ fn h1_a_fake_pv_left_from_fake_mode_never_goes_to_the_host() {
 }
 
 #[test]
-fn c2_neither_default_class_key_nor_secret_parameters_reach_the_host() {
-    let t = translator().with_mode(SyncMode::new(PvMode::Sync, StorageClassMode::ToHost));
-    let class: StorageClass = from_json(json!({
-        "metadata": {"name": "mine", "annotations": {
-            "storageclass.kubernetes.io/is-default-class": "true",
-            "storageclass.beta.kubernetes.io/is-default-class": "true",
-        }},
-        "provisioner": "ebs.csi.aws.com",
-        "parameters": {
-            "type": "gp3",
-            "csi.storage.k8s.io/provisioner-secret-name": "cloud-admin",
-            "csi.storage.k8s.io/provisioner-secret-namespace": "kube-system",
-            "csi.storage.k8s.io/node-stage-secret-name": "cloud-admin",
-        },
-    }));
-    let host = t.host_storage_class(&class, None).unwrap().desired.unwrap();
-    let annotations = host.metadata.annotations.unwrap();
-    assert!(!annotations.contains_key("storageclass.kubernetes.io/is-default-class"));
-    assert!(!annotations.contains_key("storageclass.beta.kubernetes.io/is-default-class"));
-    assert!(!annotations.contains_key("vcluster.loft.sh/managed-annotations"));
-    let parameters = host.parameters.unwrap();
-    assert_eq!(parameters.len(), 1, "{parameters:?}");
-    assert_eq!(parameters["type"], "gp3");
-}
-
-#[test]
 fn m5_an_empty_host_namespace_never_makes_a_foreign_claim_look_ours() {
     assert!(VirtualCluster::new("team-a", "").is_err());
     assert!(VirtualCluster::new("", "vc-team-a").is_err());

@@ -7,34 +7,24 @@ use super::{Builder, ClusterSide, Kind, Object};
 use crate::decision::{Action, Decision};
 use crate::explain::Rule;
 use crate::fate::Fate;
+use crate::mode::PvMode;
 use crate::object::{
     VirtualPvKind, annotation, claimed_volume, label, name, name_error, namespace, pvc_ref,
     virtual_pv_kind,
 };
-use crate::pvc::{self, HostPvcInputs, Related, VirtualPvcFate, VirtualPvcInputs};
+use crate::pvc::{self, PvcInputs, PvcWhys, Related, VirtualPvcFate, requested_class};
 use crate::snapshot::Snapshot;
-use crate::wellknown::{
-    BETA_STORAGE_CLASS_ANNOTATION, MANAGED_BY_LABEL, OBJECT_NAME_ANNOTATION,
-    OBJECT_NAMESPACE_ANNOTATION,
-};
+use crate::wellknown::{MANAGED_BY_LABEL, OBJECT_NAME_ANNOTATION, OBJECT_NAMESPACE_ANNOTATION};
 
 fn wrap(pvc: PersistentVolumeClaim) -> Object {
     Object::PersistentVolumeClaim(Box::new(pvc))
-}
-
-/// The PVC's class as vcluster reads it for the host: the field, else the deprecated annotation.
-fn requested_class(pvc: &PersistentVolumeClaim) -> Option<&str> {
-    pvc.spec
-        .as_ref()
-        .and_then(|s| s.storage_class_name.as_deref())
-        .filter(|c| !c.is_empty())
-        .or_else(|| annotation(&pvc.metadata, BETA_STORAGE_CLASS_ANNOTATION))
 }
 
 pub(super) fn plan(builder: &mut Builder<'_>, previous: Option<&Snapshot>, current: &Snapshot) {
     let (virtual_objects, host) = (&current.virtual_cluster, &current.host_cluster);
     let context = builder.context();
     let host_namespace = context.cluster().host_namespace();
+    let fake = context.mode().persistent_volumes != PvMode::Sync;
     for pvc in virtual_objects.pvcs() {
         let (pvc_namespace, pvc_name) = (namespace(&pvc.metadata), name(&pvc.metadata));
         let host_name = match context
@@ -54,49 +44,55 @@ pub(super) fn plan(builder: &mut Builder<'_>, previous: Option<&Snapshot>, curre
             VirtualPvKind::Mirror(host_name) => host.pv(host_name),
             _ => None,
         });
-        let host_pvc_seen = previous
-            .and_then(|p| p.host_cluster.pvc(host_namespace, &host_name))
-            .is_some();
-        let inputs = HostPvcInputs {
+        let inputs = PvcInputs {
             virtual_pvc: pvc,
             host_pvc,
-            host_pvc_seen,
+            last_virtual_pvc: previous.and_then(|p| p.virtual_cluster.pvc(pvc_namespace, pvc_name)),
+            last_host_pvc: previous.and_then(|p| p.host_cluster.pvc(host_namespace, &host_name)),
             related: Related {
                 named_pv,
                 named_host_pv,
+                claimed_host_pv: claimed_volume(pvc)
+                    .filter(|_| fake)
+                    .and_then(|volume| host.pv(volume)),
+                bound_host_pv: host_pvc
+                    .and_then(claimed_volume)
+                    .and_then(|volume| host.pv(volume)),
                 host_class: requested_class(pvc).and_then(|class| host.storage_class(class)),
             },
         };
-        let mut why = builder.why();
-        match pvc::host_pvc(&inputs, context, &mut why) {
-            Ok(fate) => builder.record_fate(
-                ClusterSide::Host,
-                Kind::PersistentVolumeClaim,
-                (host_namespace, &host_name),
-                host_pvc,
-                fate,
-                why.finish(),
-                wrap,
-            ),
-            Err(error) => builder.error(error),
-        }
-        let back = VirtualPvcInputs {
-            virtual_pvc: pvc,
-            host_pvc,
-            host_pvc_seen,
-            host_pv: host_pvc
-                .and_then(claimed_volume)
-                .and_then(|volume| host.pv(volume)),
+        let (mut host_why, mut virtual_why) = (builder.why(), builder.why());
+        let fates = match pvc::decide(
+            &inputs,
+            context,
+            PvcWhys {
+                host: &mut host_why,
+                virtual_side: &mut virtual_why,
+            },
+        ) {
+            Ok(fates) => fates,
+            Err(error) => {
+                builder.error(error);
+                continue;
+            }
         };
-        let mut why = builder.why();
-        match pvc::virtual_pvc(&back, context, &mut why) {
+        builder.record_fate(
+            ClusterSide::Host,
+            Kind::PersistentVolumeClaim,
+            (host_namespace, &host_name),
+            host_pvc,
+            fates.host_pvc,
+            host_why.finish(),
+            wrap,
+        );
+        match fates.virtual_pvc {
             VirtualPvcFate::Plain(fate) => builder.record_fate(
                 ClusterSide::Virtual,
                 Kind::PersistentVolumeClaim,
                 (pvc_namespace, pvc_name),
                 Some(pvc),
                 fate,
-                why.finish(),
+                virtual_why.finish(),
                 wrap,
             ),
             VirtualPvcFate::Recreate(desired) => builder.record(
@@ -107,7 +103,7 @@ pub(super) fn plan(builder: &mut Builder<'_>, previous: Option<&Snapshot>, curre
                 Decision {
                     desired: Some(desired),
                     action: Action::Recreate,
-                    explanation: why.finish(),
+                    explanation: virtual_why.finish(),
                 },
                 wrap,
             ),

@@ -1,7 +1,6 @@
-//! P1, P2 and the host side of P3: the host copy of a virtual PVC.
+//! P1, P2, T2, T4: the host copy of a virtual PVC, as created.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
     PersistentVolume, PersistentVolumeClaim, PersistentVolumeClaimSpec,
@@ -10,41 +9,36 @@ use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
 use crate::canonical;
+use crate::cluster::VirtualCluster;
 use crate::context::Context;
 use crate::error::Error;
 use crate::explain::{Input, Rule, Source, Why};
 use crate::fate::Fate;
-use crate::host_meta::{Scope, crosses_to_host, host_labels, into_host_metadata};
+use crate::host_meta::{Scope, into_host_metadata};
 use crate::mode::{PvMode, StorageClassMode};
 use crate::object::{
-    VirtualPvKind, annotation, claimed_volume, is_deleting, is_made_from, name, name_error,
-    namespace, pv_ref, pvc_ref, virtual_pv_kind, without_server_fields,
+    VirtualPvKind, annotation, claimed_volume, name, name_error, namespace, pv_ref, pvc_ref,
+    virtual_pv_kind,
 };
+use crate::options::TenantBinding;
 use crate::storage_class::class_limit_reason;
 use crate::sync::owns_by_evidence;
 use crate::validate::validate_claim_identity;
-use crate::wellknown::{BETA_STORAGE_CLASS_ANNOTATION, PVC_OBJECT_KIND, SKIP_TRANSLATE_ANNOTATION};
+use crate::wellknown::{
+    BETA_STORAGE_CLASS_ANNOTATION, HOST_CONTROLLER_ANNOTATIONS, PVC_OBJECT_KIND,
+    SKIP_TRANSLATE_ANNOTATION,
+};
 
-/// Annotations vcluster's PVC syncer never copies virtual -> host (the host's binder owns them).
-const NOT_TO_HOST: [&str; 3] = [
+/// Annotations of a virtual PVC that never reach its host copy: the binder's (vcluster's
+/// `excludedAnnotations`) and, T4, those through which the host's controllers are steered.
+pub(crate) const NOT_TO_HOST: [&str; 6] = [
     "pv.kubernetes.io/bind-completed",
     "pv.kubernetes.io/bound-by-controller",
-    "volume.beta.kubernetes.io/storage-provisioner",
+    HOST_CONTROLLER_ANNOTATIONS[0],
+    HOST_CONTROLLER_ANNOTATIONS[1],
+    HOST_CONTROLLER_ANNOTATIONS[2],
+    HOST_CONTROLLER_ANNOTATIONS[3],
 ];
-
-/// What the PVC syncer knows when it makes or updates a host PVC.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct HostPvcInputs<'a> {
-    /// The virtual PVC.
-    pub(crate) virtual_pvc: &'a PersistentVolumeClaim,
-    /// The host PVC under N2 of its name, if it exists.
-    pub(crate) host_pvc: Option<&'a PersistentVolumeClaim>,
-    /// Whether that host PVC was seen at the last sync (R2): one that is gone since is not
-    /// made again; P4 deletes the virtual PVC instead.
-    pub(crate) host_pvc_seen: bool,
-    /// The objects its translation reads.
-    pub(crate) related: Related<'a>,
-}
 
 /// The objects a PVC's translation reads besides the PVC.
 #[derive(Debug, Clone, Copy, Default)]
@@ -53,13 +47,17 @@ pub(crate) struct Related<'a> {
     pub(crate) named_pv: Option<&'a PersistentVolume>,
     /// The host PV that PV's `vcluster.loft.sh/host-pv` names, if it exists (P2's evidence).
     pub(crate) named_host_pv: Option<&'a PersistentVolume>,
+    /// Fake mode: the host PV of the name the PVC gives in `volumeName`, if it exists (T2).
+    pub(crate) claimed_host_pv: Option<&'a PersistentVolume>,
+    /// The host PV the host PVC is bound to, if it exists (P3 in sync mode).
+    pub(crate) bound_host_pv: Option<&'a PersistentVolume>,
     /// The host StorageClass named by the PVC's class, if it exists (P1, C3).
     pub(crate) host_class: Option<&'a StorageClass>,
 }
 
 /// The PVC's class as vcluster reads it: the field when non-empty, else the deprecated
 /// annotation.
-fn requested_class(pvc: &PersistentVolumeClaim) -> Option<&str> {
+pub(crate) fn requested_class(pvc: &PersistentVolumeClaim) -> Option<&str> {
     pvc.spec
         .as_ref()
         .and_then(|s| s.storage_class_name.as_deref())
@@ -69,174 +67,75 @@ fn requested_class(pvc: &PersistentVolumeClaim) -> Option<&str> {
         })
 }
 
-/// P1-P4 for the host PVC of `inputs.virtual_pvc`.
+/// T2: the host class of a claim that asks for no class (`storageClassName: ""`): the same
+/// class of this virtual cluster's own as a classless tenant PV gets
+/// ([`VirtualCluster::host_class_name`] of `""`), so that classless claims and classless tenant
+/// PVs bind each other only inside one virtual cluster.
 ///
 /// # Errors
 ///
-/// F7: an invalid PVC; P2: a named PV that is not the one `volumeName` names; N1.
-pub(crate) fn host_pvc(
-    inputs: &HostPvcInputs<'_>,
+/// N1 (never, for a valid identity: `H` and `V` are DNS-1123 labels).
+fn classless_host_class(cluster: &VirtualCluster) -> Result<String, Error> {
+    cluster.host_class_name("").map_err(Error::from)
+}
+
+/// C3: why the PVC is not synced at all, when its class is limited (vcluster's reason).
+///
+/// # Errors
+///
+/// A selector that cannot be evaluated.
+pub(crate) fn class_limited(
+    pvc: &PersistentVolumeClaim,
+    host_class: Option<&StorageClass>,
     context: &Context,
-    why: &mut Why,
-) -> Result<Fate<PersistentVolumeClaim>, Error> {
-    let pvc = inputs.virtual_pvc;
-    validate_claim_identity(pvc)?;
-    if let Some(class) = pvc
+) -> Result<Option<String>, Error> {
+    let Some(class) = pvc
         .spec
         .as_ref()
         .and_then(|s| s.storage_class_name.as_deref())
-        && let Some(reason) = class_limit_reason(class, inputs.related.host_class, context)?
-    {
-        let reason = format!(
-            "did not sync persistent volume claim {:?} to host because {reason}",
-            name(&pvc.metadata)
-        );
-        why.rule(Rule::C3, {
-            let reason = reason.clone();
-            move || reason
-        });
-        return Ok(Fate::Wait {
-            rule: Rule::C3,
-            reason: Cow::Owned(reason),
-        });
-    }
-    let cluster = context.cluster();
-    let host_name = cluster
-        .host_name(name(&pvc.metadata), namespace(&pvc.metadata))
-        .map_err(name_error(pvc_ref(pvc), "metadata.name"))?;
-    let Some(current) = inputs.host_pvc else {
-        if is_deleting(&pvc.metadata) {
-            why.rule(
-                Rule::P4,
-                "the virtual PVC is being deleted and has no host PVC: nothing to create",
-            );
-            return Ok(Fate::removed());
-        }
-        if inputs.host_pvc_seen {
-            // A new host PVC could provision a new, empty disk for a claim P4 is deleting.
-            why.rule(
-                Rule::P4,
-                "the host PVC was synced and is gone: the virtual PVC is deleted, not given a \
-                 new host PVC",
-            );
-            return Ok(Fate::removed());
-        }
-        return Ok(Fate::Desired(translate(
-            copy_parts(pvc),
-            host_name,
-            &inputs.related,
-            context,
-            why,
-        )?));
+    else {
+        return Ok(None);
     };
-    // R5: the host PVC under N2 must have been made from this very PVC.
-    if !is_made_from(
-        &current.metadata,
-        cluster.namespaced_marker(),
-        name(&pvc.metadata),
-        Some(namespace(&pvc.metadata)),
-    ) {
-        let reason = format!(
-            "host PVC {}/{host_name} does not carry this virtual cluster's marker and the \
-             object-name of {}/{}: nothing is written",
-            cluster.host_namespace(),
-            namespace(&pvc.metadata),
-            name(&pvc.metadata),
-        );
-        why.rule(Rule::R5, {
-            let reason = reason.clone();
-            move || reason
-        });
-        return Ok(Fate::Conflict {
-            rule: Rule::R5,
-            reason: Cow::Owned(reason),
-        });
-    }
-    if is_deleting(&pvc.metadata) {
-        why.rule(
-            Rule::P4,
-            "the virtual PVC is being deleted: delete its host PVC",
-        );
-        return Ok(Fate::removed());
-    }
-    if is_deleting(&current.metadata) {
-        why.rule(Rule::P4, "the host PVC is being deleted: left to go");
-        return Ok(Fate::Untouched);
-    }
-    Ok(Fate::Desired(follow(pvc, current, context, why)))
+    Ok(
+        class_limit_reason(class, host_class, context)?.map(|reason| {
+            format!(
+                "did not sync persistent volume claim {:?} to host because {reason}",
+                name(&pvc.metadata)
+            )
+        }),
+    )
 }
 
-/// P1 (afterwards) and P3: the existing host PVC keeps what the host's controllers filled in;
-/// it takes the virtual requests (resizing) and the virtual labels and annotations.
-fn follow(
-    pvc: &PersistentVolumeClaim,
-    current: &PersistentVolumeClaim,
-    context: &Context,
-    why: &mut Why,
-) -> PersistentVolumeClaim {
-    // The status is the host's controllers' (and the status subresource's): kept as it is.
-    let mut desired = PersistentVolumeClaim {
-        metadata: without_server_fields(&current.metadata),
-        spec: current.spec.clone(),
-        status: current.status.clone(),
-    };
-    let requests = pvc
-        .spec
-        .as_ref()
-        .and_then(|s| s.resources.as_ref())
-        .and_then(|r| r.requests.clone());
-    let spec = desired.spec.get_or_insert_with(Default::default);
-    let resources = spec.resources.get_or_insert_with(Default::default);
-    resources.requests = requests;
-    canonical::capacity(&mut resources.requests);
-    why.rule(
-        Rule::P3,
-        "the host PVC takes the virtual PVC's requests (resizing); the host's controllers own \
-         the rest of its spec",
-    );
-    why.copied(
-        "spec.resources.requests",
-        Input::VirtualPvc,
-        "spec.resources.requests",
-    );
-    // Labels and annotations follow the virtual PVC: its keys are set on the host (labels
-    // through N5); the host's own keys, the markers and the bookkeeping stay.
-    let cluster = context.cluster();
-    let labels = desired.metadata.labels.get_or_insert_with(BTreeMap::new);
-    labels.extend(host_labels(pvc.metadata.labels.clone(), cluster));
-    let annotations = desired
-        .metadata
-        .annotations
-        .get_or_insert_with(BTreeMap::new);
-    annotations.extend(
-        pvc.metadata
-            .annotations
-            .iter()
-            .flatten()
-            .filter(|(k, _)| crosses_to_host(k, &NOT_TO_HOST))
-            .map(|(k, v)| (k.clone(), v.clone())),
-    );
-    why.copied("metadata.labels", Input::VirtualPvc, "metadata.labels");
-    why.copied(
-        "metadata.annotations",
-        Input::VirtualPvc,
-        "metadata.annotations",
-    );
-    desired
+/// A refusal to create the host PVC (T2, T4): nothing is written.
+fn refused(rule: Rule, reason: String, why: &mut Why) -> Fate<PersistentVolumeClaim> {
+    why.rule(rule, {
+        let reason = reason.clone();
+        move || reason
+    });
+    Fate::Conflict {
+        rule,
+        reason: Cow::Owned(reason),
+    }
 }
 
-/// P1, P2: the host copy of `pvc`, as created, which it consumes: everything the rules decide
-/// is decided first, from the PVC as it is; then its metadata and spec are moved into the host
-/// object, copying nothing else.
+/// P1, P2, T2, T4: the host copy of `pvc`, as created, which it consumes: everything the rules
+/// decide is decided first, from the PVC as it is; then its metadata and spec are moved into
+/// the host object, copying nothing else. A claim that would reach what is not the tenant's is
+/// a conflict (nothing created).
+///
+/// # Errors
+///
+/// P2: a named PV that is not the one `volumeName` names; N1.
 pub(crate) fn translate(
     pvc: PersistentVolumeClaim,
     host_name: String,
     related: &Related<'_>,
     context: &Context,
     why: &mut Why,
-) -> Result<PersistentVolumeClaim, Error> {
+) -> Result<Fate<PersistentVolumeClaim>, Error> {
     let cluster = context.cluster();
     let mode = context.mode();
+    let own_binding = context.options().tenant_binding == TenantBinding::Own;
     why.rule(Rule::P1, || {
         format!(
             "the host PVC is {}/{host_name} (N2)",
@@ -259,9 +158,30 @@ pub(crate) fn translate(
              (a tenant could bind any host PV or clone any PVC of the host namespace)",
         );
     }
+    let sync = mode.persistent_volumes == PvMode::Sync && !skip;
+    let spec = pvc.spec.as_ref();
+    // T2, fake mode: the claim names no host PV that is not reserved for it, and selects none.
+    if mode.persistent_volumes != PvMode::Sync && own_binding {
+        if spec.is_some_and(|s| s.selector.is_some()) {
+            return Ok(refused(
+                Rule::T2,
+                format!(
+                    "PVC {}/{} has a selector: in fake mode it would select host PVs of \
+                     anyone (tenantBinding: Own); not synced",
+                    namespace(&pvc.metadata),
+                    name(&pvc.metadata)
+                ),
+                why,
+            ));
+        }
+        if let Some(volume) = claimed_volume(&pvc)
+            && let Some(reason) = foreign_volume(volume, &host_name, related, cluster)
+        {
+            return Ok(refused(Rule::T2, reason, why));
+        }
+    }
     // The class: N3 of it in ToHost mode, and in sync mode for a static PVC or a class the host
     // lacks (as vcluster does).
-    let spec = pvc.spec.as_ref();
     let static_pvc = spec.is_some_and(|s| s.selector.is_some()) || claimed_volume(&pvc).is_some();
     let translated_class = match requested_class(&pvc) {
         Some(class) if mode.storage_classes == StorageClassMode::ToHost => {
@@ -271,7 +191,7 @@ pub(crate) fn translate(
             );
             Some(class)
         }
-        Some(class) if mode.persistent_volumes == PvMode::Sync && !skip => {
+        Some(class) if sync => {
             let host_has_it = related
                 .host_class
                 .is_some_and(|c| name(&c.metadata) == class);
@@ -302,17 +222,31 @@ pub(crate) fn translate(
                     .map_err(name_error(pvc_ref(&pvc), "spec.storageClassName"))?,
             )
         }
+        None if own_binding
+            && requested_class(&pvc).is_none()
+            && spec.and_then(|s| s.storage_class_name.as_deref()) == Some("") =>
+        {
+            why.rule(
+                Rule::T2,
+                "a claim for no class (\"\") gets this virtual cluster's own classless class \
+                 (N3 of \"\"): it binds only classless volumes of this virtual cluster",
+            );
+            why.field("spec.storageClassName", Source::rule(Rule::T2));
+            Some(classless_host_class(cluster)?)
+        }
         None => None,
     };
-    let sync = mode.persistent_volumes == PvMode::Sync && !skip;
     let volume_name = match claimed_volume(&pvc) {
         Some(volume) if sync => Some(host_volume_name(&pvc, volume, related, context, why)?),
         _ => None,
     };
     let sources = if skip {
-        (None, None)
+        DataSources::default()
     } else {
-        data_source_names(&pvc, context, why)?
+        match data_sources(&pvc, context, why)? {
+            Ok(sources) => sources,
+            Err(reason) => return Ok(refused(Rule::T4, reason, why)),
+        }
     };
     // Built from the PVC itself.
     let PersistentVolumeClaim {
@@ -321,6 +255,17 @@ pub(crate) fn translate(
         status: _,
     } = pvc;
     let virtual_namespace = metadata.namespace.clone().unwrap_or_default();
+    if metadata.annotations.as_ref().is_some_and(|a| {
+        HOST_CONTROLLER_ANNOTATIONS
+            .iter()
+            .any(|k| a.contains_key(*k))
+    }) {
+        why.rule(
+            Rule::T4,
+            "the annotations that steer the host's controllers (selected-node, \
+             storage-provisioner, storage-resizer) are not copied to the host",
+        );
+    }
     let mut metadata = into_host_metadata(
         ObjectMeta {
             name: metadata.name,
@@ -352,20 +297,55 @@ pub(crate) fn translate(
     if volume_name.is_some() {
         spec.volume_name = volume_name;
     }
-    if let (Some(name), Some(source)) = (sources.0, spec.data_source.as_mut()) {
+    if let (Some(name), Some(source)) = (sources.source, spec.data_source.as_mut()) {
         source.name = name;
     }
-    if let (Some(name), Some(source)) = (sources.1, spec.data_source_ref.as_mut()) {
+    if let (Some(name), Some(source)) = (sources.reference, spec.data_source_ref.as_mut()) {
         source.name = name;
+        // The host copy is in the host PVC's own namespace, H.
+        source.namespace = None;
     }
     if let Some(resources) = spec.resources.as_mut() {
         canonical::capacity(&mut resources.requests);
         canonical::capacity(&mut resources.limits);
     }
-    Ok(PersistentVolumeClaim {
+    Ok(Fate::Desired(PersistentVolumeClaim {
         metadata,
         spec: Some(spec),
         status: None,
+    }))
+}
+
+/// T2, fake mode: why the host PV `volume` is not this claim's to name, if it is not: it exists
+/// and is not reserved (claimRef) for this very claim's host PVC, N2 in `H`.
+fn foreign_volume(
+    volume: &str,
+    host_name: &str,
+    related: &Related<'_>,
+    cluster: &VirtualCluster,
+) -> Option<String> {
+    let host_pv = related
+        .claimed_host_pv
+        .filter(|pv| name(&pv.metadata) == volume)?;
+    let claim = host_pv.spec.as_ref().and_then(|s| s.claim_ref.as_ref());
+    let reserved = claim.is_some_and(|c| {
+        c.namespace.as_deref() == Some(cluster.host_namespace())
+            && c.name.as_deref() == Some(host_name)
+    });
+    (!reserved).then(|| {
+        let holder = match claim {
+            Some(c) => format!(
+                "claimed by {}/{}",
+                c.namespace.as_deref().unwrap_or_default(),
+                c.name.as_deref().unwrap_or_default()
+            ),
+            None => "reserved for no claim".to_owned(),
+        };
+        format!(
+            "volumeName names host PV {volume:?}, {holder}, not {}/{host_name}: a tenant names \
+             only host PVs reserved for its own claim (tenantBinding: Own); not synced",
+            cluster.host_namespace()
+        )
     })
 }
 
@@ -403,49 +383,66 @@ fn translate_selector(selector: &mut LabelSelector, context: &Context) {
     }
 }
 
-/// P1: the new names of a data source and a data source reference of kind
-/// PersistentVolumeClaim: their host copies (N2).
-fn data_source_names(
+/// The new names of a PVC's data source and data source reference.
+#[derive(Debug, Default)]
+struct DataSources {
+    source: Option<String>,
+    reference: Option<String>,
+}
+
+/// P1, T4: the host names of the PVC's data source and data source reference, whatever their
+/// kind: the host copies (N2) of objects in the PVC's own namespace. `Err(reason)`: a reference
+/// to another namespace (a conflict).
+fn data_sources(
     pvc: &PersistentVolumeClaim,
     context: &Context,
     why: &mut Why,
-) -> Result<(Option<String>, Option<String>), Error> {
+) -> Result<Result<DataSources, String>, Error> {
     let cluster = context.cluster();
     let pvc_namespace = namespace(&pvc.metadata);
     let spec = pvc.spec.as_ref();
-    let source = match spec
-        .and_then(|s| s.data_source.as_ref())
-        .filter(|s| s.kind == "PersistentVolumeClaim")
-    {
-        Some(source) => {
-            why.rule(Rule::P1, "a PVC data source names its host copy (N2)");
-            Some(
-                cluster
-                    .host_name(&source.name, pvc_namespace)
-                    .map_err(name_error(pvc_ref(pvc), "spec.dataSource.name"))?,
+    let mut sources = DataSources::default();
+    if let Some(source) = spec.and_then(|s| s.data_source.as_ref()) {
+        why.rule(Rule::T4, || {
+            format!(
+                "the data source ({} {:?}) names the host copy (N2) of the object in the PVC's \
+                 own namespace",
+                source.kind, source.name
             )
+        });
+        sources.source = Some(
+            cluster
+                .host_name(&source.name, pvc_namespace)
+                .map_err(name_error(pvc_ref(pvc), "spec.dataSource.name"))?,
+        );
+    }
+    if let Some(source) = spec.and_then(|s| s.data_source_ref.as_ref()) {
+        if let Some(other) = source
+            .namespace
+            .as_deref()
+            .filter(|ns| !ns.is_empty() && *ns != pvc_namespace)
+        {
+            return Ok(Err(format!(
+                "PVC {pvc_namespace}/{} names a data source in namespace {other:?} \
+                 (dataSourceRef.namespace): a tenant's claim reads only its own namespace; not \
+                 synced",
+                name(&pvc.metadata)
+            )));
         }
-        None => None,
-    };
-    let reference = match spec
-        .and_then(|s| s.data_source_ref.as_ref())
-        .filter(|s| s.kind == "PersistentVolumeClaim")
-    {
-        Some(source) => {
-            why.rule(
-                Rule::P1,
-                "a PVC data source reference names its host copy (N2)",
-            );
-            let source_namespace = source.namespace.as_deref().unwrap_or(pvc_namespace);
-            Some(
-                cluster
-                    .host_name(&source.name, source_namespace)
-                    .map_err(name_error(pvc_ref(pvc), "spec.dataSourceRef.name"))?,
+        why.rule(Rule::T4, || {
+            format!(
+                "the data source reference ({} {:?}) names the host copy (N2) of the object in \
+                 the PVC's own namespace",
+                source.kind, source.name
             )
-        }
-        None => None,
-    };
-    Ok((source, reference))
+        });
+        sources.reference = Some(
+            cluster
+                .host_name(&source.name, pvc_namespace)
+                .map_err(name_error(pvc_ref(pvc), "spec.dataSourceRef.name"))?,
+        );
+    }
+    Ok(Ok(sources))
 }
 
 /// P2: a mirrored PV keeps its host name when S5's evidence holds; otherwise N3(name).
@@ -493,8 +490,9 @@ fn host_volume_name(
         .map_err(name_error(pvc_ref(pvc), "spec.volumeName"))
 }
 
-/// P1 on an owned PVC, as [`host_pvc`] does with no host PVC, named PV or host class: the host
-/// PVC to create, or none.
+/// P1 on an owned PVC, as the pair decision does with no host PVC, named PV or host class: the
+/// host PVC to create, or none (a PVC being deleted, one class limiting holds back (C3), or one
+/// T2/T4 refuse).
 pub(crate) fn host_pvc_owned(
     pvc: PersistentVolumeClaim,
     context: &Context,
@@ -503,24 +501,21 @@ pub(crate) fn host_pvc_owned(
     if crate::object::is_deleting(&pvc.metadata) {
         return Ok(None);
     }
-    if let Some(class) = pvc
-        .spec
-        .as_ref()
-        .and_then(|s| s.storage_class_name.as_deref())
-        && class_limit_reason(class, None, context)?.is_some()
-    {
+    if class_limited(&pvc, None, context)?.is_some() {
         return Ok(None);
     }
     let host_name = context
         .cluster()
         .host_name(name(&pvc.metadata), namespace(&pvc.metadata))
         .map_err(name_error(pvc_ref(&pvc), "metadata.name"))?;
-    translate(
+    match translate(
         pvc,
         host_name,
         &Related::default(),
         context,
         &mut Why::new(false),
-    )
-    .map(Some)
+    )? {
+        Fate::Desired(host) => Ok(Some(host)),
+        _ => Ok(None),
+    }
 }

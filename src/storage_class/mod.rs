@@ -5,8 +5,16 @@
 //! - `ToHost` (C2): a virtual class is created on the host under its N3 name, with the metadata of
 //!   SPEC H1, except that neither default-class annotation reaches the host (**deviation**:
 //!   vcluster strips only the GA key, so a tenant could make its class the host's default with
-//!   the beta key), and class parameters naming CSI secrets are dropped (a tenant must not choose
-//!   the secrets the host's drivers use).
+//!   the beta key).
+//! - T5 (**deviation**): a tenant class with a parameter key containing `secret`, `namespace` or
+//!   `path` (any case), or, when option `tenantProvisioners` is set, a provisioner not in it, is
+//!   not sent to the host; the virtual copy of a host class (C1) shows no parameter whose key
+//!   contains `secret`.
+//! - U2: once both exist, a `ToHost` pair is kept in step both ways like a PV pair (B1 on the
+//!   seven class fields, B2 on labels and annotations); a field the API server will not update
+//!   (`parameters`, `provisioner`, `reclaimPolicy`, `volumeBindingMode`) is never planned as an
+//!   update: the class that must take it is recreated (a class holds no data; deleting it
+//!   changes no PV).
 //! - C3: with `FromHost` and a non-empty selector, a PVC or tenant PV whose class names a host
 //!   class that is missing, being deleted or not selected is not synced at all (as vcluster's
 //!   `applyLimitByClass`).
@@ -22,6 +30,7 @@ use crate::host_meta::{Scope, host_metadata};
 use crate::object::{is_deleting, name, name_error, storage_class_ref, without_server_fields};
 use crate::wellknown::{
     BETA_DEFAULT_CLASS_ANNOTATION, DEFAULT_CLASS_ANNOTATION, STORAGE_CLASS_OBJECT_KIND,
+    is_forbidden_tenant_class_parameter, is_secret_class_parameter,
 };
 
 /// The spec fields of a StorageClass, all copied as they are by C1 and C2.
@@ -38,8 +47,11 @@ const SPEC_FIELDS: [&str; 7] = [
 /// The annotations C2 never copies to the host: both default-class keys.
 const NOT_TO_HOST: [&str; 2] = [DEFAULT_CLASS_ANNOTATION, BETA_DEFAULT_CLASS_ANNOTATION];
 
+mod pair;
 mod selector;
 
+pub(crate) use pair::{ClassFate, ClassWhys, from_host_fate, to_host_pair};
+pub use pair::{ClassInputs, ClassPairDecision};
 pub use selector::{SELECTOR_KEY, selector_matches, validate_selector};
 
 /// The class's name; a class without one is an input error.
@@ -52,13 +64,6 @@ fn required_name(class: &StorageClass) -> Result<&str, Error> {
         )),
         name => Ok(name),
     }
-}
-
-/// Whether a class parameter names a CSI secret (`csi.storage.k8s.io/*-secret-name`,
-/// `*-secret-namespace`): C2 drops it.
-fn is_secret_parameter(key: &str) -> bool {
-    key.starts_with("csi.storage.k8s.io/")
-        && (key.ends_with("-secret-name") || key.ends_with("-secret-namespace"))
 }
 
 /// C1: the virtual copy of host class `host`, or gone when `selector` (from
@@ -89,17 +94,62 @@ pub(crate) fn from_host(
     for field in SPEC_FIELDS {
         why.copied(field, Input::HostStorageClass, field);
     }
+    let mut parameters = host.parameters.clone();
+    if let Some(map) = parameters.as_mut() {
+        let before = map.len();
+        map.retain(|key, _| !is_secret_class_parameter(key));
+        if map.len() != before {
+            why.rule(
+                Rule::T5,
+                "host class parameters whose key contains \"secret\" are not shown in the \
+                 virtual cluster",
+            );
+            if map.is_empty() {
+                parameters = None;
+            }
+        }
+    }
     Ok(Fate::Desired(StorageClass {
         metadata: without_server_fields(&host.metadata),
+        parameters,
         ..host.clone()
     }))
+}
+
+/// T5: why a tenant class is not sent to the host, if it is not: a parameter key containing
+/// `secret`, `namespace` or `path` (any case), or a provisioner outside option
+/// `tenantProvisioners` when that is set.
+pub(crate) fn tenant_class_refusal(class: &StorageClass, context: &Context) -> Option<String> {
+    let class_name = name(&class.metadata);
+    if let Some(key) = class
+        .parameters
+        .iter()
+        .flatten()
+        .map(|(key, _)| key)
+        .find(|key| is_forbidden_tenant_class_parameter(key))
+    {
+        return Some(format!(
+            "class {class_name:?} has parameter {key:?}: a parameter naming a secret, a \
+             namespace or a path means what only its provisioner knows; not sent to the host"
+        ));
+    }
+    if let Some(allowed) = context.options().tenant_provisioners.as_ref()
+        && !allowed.contains(&class.provisioner)
+    {
+        return Some(format!(
+            "class {class_name:?} uses provisioner {:?}, which option tenantProvisioners does \
+             not list; not sent to the host",
+            class.provisioner
+        ));
+    }
+    None
 }
 
 /// C2: the host copy of virtual class `virtual_class`: name N3, labels through N5 plus the N4
 /// marker, annotations minus bookkeeping keys, CSI secret references and both default-class
 /// keys (not listed in `managed-annotations` either), plus the bookkeeping annotations of H1
-/// with `object-kind: storage.k8s.io/v1, Kind=StorageClass`; every spec field copied except
-/// parameters naming CSI secrets.
+/// with `object-kind: storage.k8s.io/v1, Kind=StorageClass`; every spec field copied. T5 is
+/// checked by the caller ([`tenant_class_refusal`]).
 pub(crate) fn to_host(
     virtual_class: &StorageClass,
     context: &Context,
@@ -131,17 +181,6 @@ pub(crate) fn to_host(
         why.rule(Rule::C2, move || {
             format!("annotation {key} is not copied to the host: a tenant never picks the host's default class")
         });
-    }
-    let mut parameters = virtual_class.parameters.clone();
-    if let Some(map) = parameters.as_mut() {
-        let before = map.len();
-        map.retain(|key, _| !is_secret_parameter(key));
-        if map.len() != before {
-            why.rule(
-                Rule::C2,
-                "class parameters naming CSI secrets are not copied to the host",
-            );
-        }
     }
     why.field("metadata.name", Source::rule(Rule::N3));
     if virtual_class
@@ -178,7 +217,6 @@ pub(crate) fn to_host(
     );
     Ok(StorageClass {
         metadata,
-        parameters,
         ..virtual_class.clone()
     })
 }
@@ -219,28 +257,5 @@ pub(crate) fn class_limit_reason(
             "the storage class {class:?} in the host does not match the selector under \
              '{SELECTOR_KEY}'"
         )))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_secret_parameter;
-
-    #[test]
-    fn c2_secret_parameters() {
-        for key in [
-            "csi.storage.k8s.io/provisioner-secret-name",
-            "csi.storage.k8s.io/node-stage-secret-namespace",
-            "csi.storage.k8s.io/controller-expand-secret-name",
-        ] {
-            assert!(is_secret_parameter(key), "{key}");
-        }
-        for key in [
-            "type",
-            "csi.storage.k8s.io/fstype",
-            "other.io/provisioner-secret-name",
-        ] {
-            assert!(!is_secret_parameter(key), "{key}");
-        }
     }
 }
