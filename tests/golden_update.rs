@@ -112,6 +112,35 @@ impl Case {
     }
 }
 
+/// T3 writes through a mirror only when its host PV was provisioned for the host copy of the
+/// claim, which a provisioner shows by naming the PV `pvc-<host PVC uid>`. The harness's
+/// generator names a provisioned PV `pvc-<random>` and gives the host PVC another uid; so that
+/// the corpus keeps testing B1 and B2 through mirrors, the host PVC gets the uid its PV's name
+/// says, in the inputs and in vcluster's answer alike (a uid is opaque: vcluster's PV syncer
+/// reads none here). A host PV of another name stays a static PV the claim bound: read-only.
+fn provisioned(case: &mut Value, go: &mut Value) {
+    let Some(uid) = case["hostPv"]["metadata"]["name"]
+        .as_str()
+        .and_then(|n| n.strip_prefix("pvc-"))
+        .map(str::to_owned)
+    else {
+        return;
+    };
+    let claim = case["hostPv"]["spec"]["claimRef"]["name"].clone();
+    if case["fn"] != "pvsync" || claim.is_null() || case["hostPvc"]["metadata"]["name"] != claim {
+        return;
+    }
+    case["hostPvc"]["metadata"]["uid"] = json!(uid);
+    for key in ["hostPv", "lastHostPv"] {
+        if case[key]["spec"]["claimRef"]["name"] == claim {
+            case[key]["spec"]["claimRef"]["uid"] = json!(uid);
+        }
+    }
+    if go["host"]["object"]["spec"]["claimRef"]["name"] == claim {
+        go["host"]["object"]["spec"]["claimRef"]["uid"] = json!(uid);
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The crate's answer for one subject object
 // ---------------------------------------------------------------------------------------------
@@ -797,14 +826,6 @@ fn both_changed_pulled(s: &Seen<'_>, _virtual_key: &str, host_key: &str) -> bool
             == Some(s.diff.krate.clone())
 }
 
-/// A pvsync difference the lead is deciding: the class the harness gave it (a: a documented
-/// deviation; a*: a rule states it, vcluster's difference not documented; b: not documented).
-struct Pending {
-    class: &'static str,
-    label: &'static str,
-    applies: fn(&Seen<'_>) -> bool,
-}
-
 /// The harness's bookkeeping keys (classes.py `BOOK_KEYS`).
 const BOOK_KEYS: [&str; 6] = [
     "vcluster.loft.sh/object-name",
@@ -813,6 +834,14 @@ const BOOK_KEYS: [&str; 6] = [
     "vcluster.loft.sh/object-kind",
     "vcluster.loft.sh/object-namespace",
     "vcluster.loft.sh/object-host-namespace",
+];
+
+/// The host controllers' annotations on a PV (SPEC T3): never from the tenant.
+const PV_CONTROLLER: [&str; 4] = [
+    "pv.kubernetes.io/provisioned-by",
+    "pv.kubernetes.io/migrated-to",
+    "pv.kubernetes.io/bound-by-controller",
+    "kubernetes.io/createdby",
 ];
 
 fn host_pv_field<'c>(
@@ -838,62 +867,145 @@ fn host_pv_deleting(case: &Case) -> bool {
         .is_some_and(|pv| pv.metadata.deletion_timestamp.is_some())
 }
 
-/// classes.py's pvsync rules, in its order (first match wins).
-const PENDING: &[Pending] = &[
-    Pending {
-        class: "a*",
-        label: "D3 0.2: the host copy of a tenant-made PV is terminating: the crate waits, \
-                vcluster keeps syncing both ways",
-        applies: |s| matches!(&s.answer.virtual_side.action, Action::Wait { rule, .. } if rule.id() == "D3"),
-    },
-    Pending {
-        class: "a",
-        label: "D3: host PV terminating: the crate deletes the mirrored virtual PV, vcluster keeps \
+/// The host PV was made by this virtual cluster (N4's marker): the tenant's own PV's copy.
+fn tenant_made(case: &Case) -> bool {
+    let marker = pv_translate::names::cluster_marker(&case.host_namespace, &case.name).unwrap();
+    case.host_pv
+        .as_ref()
+        .and_then(|pv| {
+            pv.metadata
+                .labels
+                .as_ref()?
+                .get("vcluster.loft.sh/managed-by")
+        })
+        .is_some_and(|m| *m == marker)
+}
+
+/// SPEC T3, judged from the case: a mirror is written through only when its host PV was
+/// provisioned for the host copy of the claim (claimRef in `H` naming it, with its uid, and the
+/// name `pvc-<uid>`); otherwise it is read-only.
+fn read_only_mirror(case: &Case) -> bool {
+    if tenant_made(case) {
+        return false;
+    }
+    let (Some(pv), Some(host_pvc)) = (case.host_pv.as_ref(), case.host_pvc.as_ref()) else {
+        return true;
+    };
+    let uid = host_pvc.metadata.uid.as_deref().unwrap_or_default();
+    let claim = pv.spec.as_ref().and_then(|s| s.claim_ref.as_ref());
+    !(case.virtual_pvc.is_some()
+        && !uid.is_empty()
+        && claim.is_some_and(|c| {
+            c.namespace.as_deref() == Some(case.host_namespace.as_str())
+                && c.name == host_pvc.metadata.name
+                && c.uid.as_deref() == Some(uid)
+        })
+        && pv
+            .metadata
+            .name
+            .as_deref()
+            .and_then(|n| n.strip_prefix("pvc-"))
+            == Some(uid))
+}
+
+/// The value at a harness path (`spec.capacity.storage`, `spec.accessModes[0]`,
+/// `metadata.labels.<key>`) of an object, normalised as the comparison normalises it.
+fn value_at(object: &Value, path: &str) -> Value {
+    let object = norm(object, None, true);
+    let mut node = &object;
+    let mut segments: Vec<&str> = Vec::new();
+    if let Some(key) = path
+        .strip_prefix("metadata.labels.")
+        .or_else(|| path.strip_prefix("metadata.annotations."))
+    {
+        let map = if path.starts_with("metadata.labels.") {
+            "labels"
+        } else {
+            "annotations"
+        };
+        node = &node["metadata"][map][key];
+    } else {
+        segments.extend(path.split('.'));
+    }
+    for segment in segments {
+        let (name, index) = match segment.split_once('[') {
+            Some((name, rest)) => (name, rest.trim_end_matches(']').parse::<usize>().ok()),
+            None => (segment, None),
+        };
+        node = &node[name];
+        if let Some(i) = index {
+            node = &node[i];
+        }
+    }
+    if node.is_null() {
+        absent()
+    } else {
+        node.clone()
+    }
+}
+
+/// The PV pair's deviations (SPEC §13, §14 and earlier), judged from the case and vcluster's
+/// answer; the crate's value is only compared with what the rule says it must be.
+const PV_EXPLANATIONS: &[Explanation] = &[
+    Explanation {
+        rule: "D3",
+        label: "host PV terminating: the crate deletes the mirrored virtual PV, vcluster keeps \
                 syncing it",
-        applies: |s| s.diff.side == "virtual" && s.path_is("<state>") && host_pv_deleting(s.case),
+        function: "pvsync",
+        applies: |s| {
+            host_pv_deleting(s.case)
+                && (s.path_is("<state>") && s.diff.side == "virtual" || s.path_starts("(follows) "))
+        },
     },
-    Pending {
-        class: "a",
-        label: "S5: no virtual PVC, host PV Retain/Released, no ownership proof: the crate deletes \
+    Explanation {
+        rule: "S5",
+        label: "no virtual PVC, host PV Retain/Released, no ownership proof: the crate deletes \
                 the mirror, vcluster keeps it",
+        function: "pvsync",
         applies: |s| {
-            s.diff.side == "virtual"
-                && s.path_is("<state>")
-                && s.case.virtual_pvc.is_none()
-                && s.diff.go == json!("present")
-                && s.diff.krate == json!("deleted")
+            s.case.virtual_pvc.is_none()
                 && host_pv_retained_or_released(s.case)
+                && ((s.diff.side == "virtual"
+                    && s.path_is("<state>")
+                    && s.diff.go == json!("present")
+                    && s.diff.krate == json!("deleted"))
+                    || s.path_starts("(follows) "))
         },
     },
-    Pending {
-        class: "a*",
-        label: "S5: no virtual PVC, host PV not Retain (no PVC name mapping): vcluster deletes the \
-                mirror (shouldSync false), the crate keeps it (ownership proof)",
+    Explanation {
+        rule: "S5",
+        label: "no virtual PVC, a mirror with S5's proof of a host PV that is not Retain: the \
+                crate keeps showing it, vcluster's Sync deletes it (its running controller would \
+                leave it, orphaned)",
+        function: "pvsync",
+        applies: |s| {
+            s.case.virtual_pvc.is_none()
+                && !host_pv_retained_or_released(s.case)
+                && ((s.diff.side == "virtual"
+                    && s.path_is("<state>")
+                    && s.diff.go == json!("deleted")
+                    && s.diff.krate == json!("present"))
+                    || s.path_starts("(follows) "))
+        },
+    },
+    Explanation {
+        rule: "S6",
+        label: "no bookkeeping annotations on a mirrored PV; vcluster copies them from the host",
+        function: "pvsync",
         applies: |s| {
             s.diff.side == "virtual"
-                && s.path_is("<state>")
-                && s.case.virtual_pvc.is_none()
-                && s.diff.go == json!("deleted")
-                && s.diff.krate == json!("present")
-                && host_pv_field(s.case, |pv| {
-                    pv.spec
-                        .as_ref()?
-                        .persistent_volume_reclaim_policy
-                        .as_deref()
-                }) != Some("Retain")
+                && s.annotation_key().is_some_and(|k| BOOK_KEYS.contains(&k))
+                && s.crate_absent()
         },
     },
-    Pending {
-        class: "(follows)",
-        label: "follows from the other side's state difference",
-        applies: |s| s.path_starts("(follows) "),
-    },
-    Pending {
-        class: "b",
-        label: "vcluster stamps its bookkeeping annotations (object-name/uid/host-name/kind) on \
-                the host PV of a mirror (addHostAnnotations); the crate never writes them there",
+    Explanation {
+        rule: "U5",
+        label: "no bookkeeping annotations on a host PV the crate did not make; vcluster stamps \
+                object-name, -uid, -host-name and -kind on the host PV of a mirror",
+        function: "pvsync",
         applies: |s| {
             s.diff.side == "host"
+                && !tenant_made(s.case)
                 && (s.annotation_key().is_some_and(|k| BOOK_KEYS.contains(&k))
                     || (s.path_is("metadata.annotations")
                         && s.crate_absent()
@@ -902,30 +1014,94 @@ const PENDING: &[Pending] = &[
                         })))
         },
     },
-    Pending {
-        class: "b",
-        label: "managed-annotations: the crate recomputes it from the virtual annotations on \
-                every sync; vcluster's Sync leaves it as written at creation",
+    Explanation {
+        rule: "T2",
+        label: "the host copy of a classless tenant PV gets this virtual cluster's classless \
+                class (N3 of \"\"); vcluster keeps no class",
+        function: "pvsync",
         applies: |s| {
-            s.diff.side == "host"
-                && s.path_is("metadata.annotations.vcluster.loft.sh/managed-annotations")
+            let virtual_class = s
+                .case
+                .virtual_pv
+                .as_ref()
+                .and_then(|pv| pv.spec.as_ref()?.storage_class_name.as_deref())
+                .unwrap_or_default();
+            tenant_made(s.case)
+                && virtual_class.is_empty()
+                && s.diff.side == "host"
+                && s.path_is("spec.storageClassName")
+                && s.diff.krate
+                    == json!(
+                        pv_translate::names::host_class_name(
+                            "",
+                            &s.case.host_namespace,
+                            &s.case.name
+                        )
+                        .unwrap()
+                    )
         },
     },
-    Pending {
-        class: "a",
-        label: "H1 0.2: annotations naming CSI secrets never reach the host (vcluster copies them)",
+    Explanation {
+        rule: "B1",
+        label: "a change the other PV cannot take on update (volume mode, node affinity, source: \
+                Kubernetes refuses it) is a conflict and nothing is written to that PV; vcluster \
+                sends the update, which the API server refuses",
+        function: "pvsync",
         applies: |s| {
-            s.diff.side == "host"
-                && s.annotation_key().is_some_and(|k| {
-                    k.ends_with("-secret-name") || k.ends_with("-secret-namespace")
-                })
+            let immutable = ["spec.volumeMode", "spec.nodeAffinity", "spec.source"]
+                .iter()
+                .any(|f| {
+                    s.case.mutated(&format!("virtual.{f}")) || s.case.mutated(&format!("host.{f}"))
+                });
+            let action = if s.diff.side == "virtual" {
+                &s.answer.virtual_side.action
+            } else {
+                &s.answer.host_side.action
+            };
+            immutable && matches!(action, Action::Conflict { rule, .. } if rule.id() == "B1")
         },
     },
-    Pending {
-        class: "c",
-        label: "readOnly: false vs absent (Go omitempty on bool)",
+    Explanation {
+        rule: "T3",
+        label: "the host controllers' annotations (provisioned-by...) never go from the tenant's \
+                PV to the host, so the tenant's edit of one is no change of its annotations \
+                (and the host's own are pulled); vcluster pushes them",
+        function: "pvsync",
         applies: |s| {
-            s.diff.path.ends_with(".readOnly") && s.go_absent() && s.diff.krate == json!(false)
+            let controller_only = s
+                .case
+                .mutations()
+                .iter()
+                .filter(|m| m.starts_with("virtual.annotations:"))
+                .all(|m| PV_CONTROLLER.iter().any(|k| m.ends_with(k)));
+            let host_value = s
+                .case
+                .host_pv
+                .as_ref()
+                .map(|h| value_at(&to_value(h), &s.diff.path));
+            controller_only
+                && s.case.mutated("virtual.annotations:")
+                && s.path_starts("metadata.annotations.")
+                && host_value == Some(s.diff.krate.clone())
+        },
+    },
+    Explanation {
+        rule: "T3",
+        label: "a mirror of a host PV not provisioned for the tenant's claim (here: its claim \
+                is gone) is read-only: nothing is written to the host, the view shows the host \
+                PV; vcluster writes through",
+        function: "pvsync",
+        applies: |s| {
+            read_only_mirror(s.case)
+                && !host_pv_deleting(s.case)
+                && matches!(s.answer.host_side.action, Action::Unchanged)
+                && (s.diff.side == "host"
+                    || s.path_is("<state>")
+                    || s.annotation_key().is_some_and(|k| BOOK_KEYS.contains(&k))
+                    || s.case
+                        .host_pv
+                        .as_ref()
+                        .is_some_and(|h| value_at(&to_value(h), &s.diff.path) == s.diff.krate))
         },
     },
 ];
@@ -953,7 +1129,7 @@ fn documented_deviations() -> BTreeSet<String> {
 #[test]
 fn u1_u5_every_update_case_is_vclusters_or_a_documented_deviation() {
     let documented = documented_deviations();
-    for explanation in EXPLANATIONS {
+    for explanation in EXPLANATIONS.iter().chain(PV_EXPLANATIONS) {
         assert!(
             documented.contains(explanation.rule),
             "rule {} explains \"{}\" but has no row in docs/rules.md's deviation table",
@@ -977,11 +1153,13 @@ fn u1_u5_every_update_case_is_vclusters_or_a_documented_deviation() {
     let mut refused_by_kubernetes = BTreeSet::new();
     for id in &ids {
         let text = std::fs::read_to_string(format!("{DIR}/cases/{id}.json")).unwrap();
-        let case: Case = serde_json::from_str(&text).unwrap();
-        let go: Value = serde_json::from_str(
+        let mut raw: Value = serde_json::from_str(&text).unwrap();
+        let mut go: Value = serde_json::from_str(
             &std::fs::read_to_string(format!("{DIR}/go_out/{id}.json")).unwrap(),
         )
         .unwrap();
+        provisioned(&mut raw, &mut go);
+        let case: Case = serde_json::from_value(raw).unwrap();
         assert!(
             go.get("error")
                 .and_then(Value::as_str)
@@ -1019,6 +1197,7 @@ fn u1_u5_every_update_case_is_vclusters_or_a_documented_deviation() {
         let check = match case.function.as_str() {
             "pvcsync" => Some(kubernetes::pvc_update_errors as fn(&Value, &Value) -> Vec<String>),
             "sctohost" | "scfromhost" => Some(kubernetes::storage_class_update_errors as _),
+            "pvsync" => Some(kubernetes::pv_update_errors as _),
             _ => None,
         };
         if let Some(check) = check {
@@ -1026,6 +1205,10 @@ fn u1_u5_every_update_case_is_vclusters_or_a_documented_deviation() {
                 "pvcsync" => (
                     case.virtual_pvc.as_ref().map(to_value),
                     case.host_pvc.as_ref().map(to_value),
+                ),
+                "pvsync" => (
+                    case.virtual_pv.as_ref().map(to_value),
+                    case.host_pv.as_ref().map(to_value),
                 ),
                 _ => (
                     case.virtual_storage_class.as_ref().map(to_value),
@@ -1081,16 +1264,10 @@ fn u1_u5_every_update_case_is_vclusters_or_a_documented_deviation() {
             };
             if let Some(e) = EXPLANATIONS
                 .iter()
-                .filter(|_| case.function != "pvsync")
+                .chain(PV_EXPLANATIONS)
                 .find(|e| e.function == case.function && (e.applies)(&seen))
             {
                 outcomes.insert(format!("explained by {}: {}", e.rule, e.label));
-                continue;
-            }
-            if case.function == "pvsync"
-                && let Some(p) = PENDING.iter().find(|p| (p.applies)(&seen))
-            {
-                outcomes.insert(format!("pending ({}): {}", p.class, p.label));
                 continue;
             }
             failures.push(format!(
@@ -1122,7 +1299,7 @@ fn u1_u5_every_update_case_is_vclusters_or_a_documented_deviation() {
 
     // A row that explains nothing any more is stale: remove it (and its docs row if it is the
     // rule's last).
-    for explanation in EXPLANATIONS {
+    for explanation in EXPLANATIONS.iter().chain(PV_EXPLANATIONS) {
         let used = counts.values().flat_map(|o| o.keys()).any(|outcome| {
             outcome == &format!("explained by {}: {}", explanation.rule, explanation.label)
         });
@@ -1131,15 +1308,6 @@ fn u1_u5_every_update_case_is_vclusters_or_a_documented_deviation() {
             "explanation {} \"{}\" explains no difference of the corpus",
             explanation.rule, explanation.label
         );
-    }
-    for pending in PENDING {
-        let used = counts
-            .values()
-            .flat_map(|o| o.keys())
-            .any(|outcome| outcome == &format!("pending ({}): {}", pending.class, pending.label));
-        if !used {
-            println!("pending row no longer seen: {}", pending.label);
-        }
     }
     let mut table = String::new();
     for (function, outcomes) in &counts {

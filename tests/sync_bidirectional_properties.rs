@@ -13,6 +13,8 @@
 )]
 
 mod generators;
+#[path = "update_admission/kubernetes.rs"]
+mod kubernetes;
 
 use generators::{
     Kind, Material, Setup, b1_edit, claim_ref, debug, edited, garbage, host_copy, material,
@@ -497,4 +499,120 @@ fn stored(pv: &PersistentVolume) -> PersistentVolume {
         }
     }
     pv
+}
+
+/// B1 (0.3): no update planned for either PV of a pair is one the API server refuses
+/// (`ValidatePersistentVolumeUpdate`, written again in `update_admission/kubernetes.rs`):
+/// pairs in step, edited on either side or both (sources, volume modes and node affinities
+/// among the edits), through `keep_in_step` and the plan's pair decision alike.
+#[test]
+fn b1_no_pv_update_is_one_the_api_server_refuses() {
+    run(
+        file!(),
+        "b1_no_pv_update_is_one_the_api_server_refuses",
+        (
+            sync_setup(),
+            material(),
+            any::<bool>(),
+            prop::collection::vec(b1_edit(1), 0..3),
+            prop::collection::vec(b1_edit(1), 0..3),
+        ),
+        &[
+            ("an update was checked", 30),
+            ("an immutable group changed on one side", 15),
+        ],
+        |(setup, m, tenant, virtual_edits, host_edits), tally| {
+            let Some((v, h, pvc, host_pvc, _)) = in_step_pair(&setup, &m, tenant) else {
+                return Ok(());
+            };
+            let (v_now, h_now) = (edited(&v, &virtual_edits), edited(&h, &host_edits));
+            let immutable = |a: &PersistentVolume, b: &PersistentVolume| {
+                let (a, b) = (to_json(&a.spec), to_json(&b.spec));
+                sources(&from_json_pv(&a)) != sources(&from_json_pv(&b))
+                    || a.get("volumeMode") != b.get("volumeMode")
+                    || (a.get("nodeAffinity").is_some()
+                        && a.get("nodeAffinity") != b.get("nodeAffinity"))
+            };
+            if immutable(&v, &v_now) || immutable(&h, &h_now) {
+                tally.hit("an immutable group changed on one side");
+            }
+            let result = setup
+                .translator()
+                .keep_in_step(
+                    PvPair::new(&v, &h),
+                    PvPair::new(&v_now, &h_now),
+                    pvc.as_ref(),
+                    host_pvc.as_ref(),
+                )
+                .map_err(|e| TestCaseError::fail(format!("{e}")))?;
+            let mut checked = false;
+            for (side, current, decision) in [
+                ("virtual", &v_now, &result.virtual_pv),
+                ("host", &h_now, &result.host_pv),
+            ] {
+                if let (Action::Update { .. }, Some(desired)) =
+                    (&decision.action, &decision.desired)
+                {
+                    let errors = kubernetes::pv_update_errors(&to_json(current), &to_json(desired));
+                    prop_assert!(errors.is_empty(), "{side}: {errors:?}");
+                    checked = true;
+                }
+            }
+            if checked {
+                tally.hit("an update was checked");
+            }
+            Ok(())
+        },
+    );
+}
+
+fn from_json_pv(spec: &Value) -> PersistentVolume {
+    generators::from_json(json!({"spec": spec}))
+}
+
+/// The PV check refuses what Kubernetes refuses, and lets through what it accepts.
+#[test]
+fn b1_the_kubernetes_pv_check_refuses_what_kubernetes_refuses() {
+    let pv = json!({"metadata": {"name": "p"}, "spec": {
+        "accessModes": ["ReadWriteOnce"], "capacity": {"storage": "5Gi"},
+        "csi": {"driver": "d", "volumeHandle": "h"}, "persistentVolumeReclaimPolicy": "Retain",
+        "nodeAffinity": {"required": {"nodeSelectorTerms": [{"matchExpressions": [
+            {"key": "k", "operator": "In", "values": ["a"]}]}]}}}});
+    let with = |pointer: &str, new: Value| {
+        let mut v = pv.clone();
+        let (parent, key) = pointer.rsplit_once('/').unwrap();
+        match v.pointer_mut(parent).unwrap() {
+            Value::Array(items) => items[key.parse::<usize>().unwrap()] = new,
+            object => {
+                object[key] = new;
+            }
+        }
+        v
+    };
+    let refused = |new: &Value| !kubernetes::pv_update_errors(&pv, new).is_empty();
+    assert!(refused(&with("/spec/csi/volumeHandle", json!("other"))));
+    assert!(refused(&with("/spec/volumeMode", json!("Block"))));
+    assert!(refused(&with(
+        "/spec/nodeAffinity/required/nodeSelectorTerms/0/matchExpressions/0/values/0",
+        json!("b")
+    )));
+    let mut nfs = pv.clone();
+    nfs["spec"].as_object_mut().unwrap().remove("csi");
+    nfs["spec"]["nfs"] = json!({"server": "s", "path": "/p"});
+    assert!(refused(&nfs));
+    // Accepted: mutable fields, the default volume mode, a controllerExpandSecretRef set where
+    // there was none, node affinity set where there was none.
+    assert!(!refused(&with(
+        "/spec/persistentVolumeReclaimPolicy",
+        json!("Delete")
+    )));
+    assert!(!refused(&with("/spec/capacity/storage", json!("10Gi"))));
+    assert!(!refused(&with("/spec/volumeMode", json!("Filesystem"))));
+    assert!(!refused(&with(
+        "/spec/csi/controllerExpandSecretRef",
+        json!({"name": "x", "namespace": "y"})
+    )));
+    let mut bare = pv.clone();
+    bare["spec"].as_object_mut().unwrap().remove("nodeAffinity");
+    assert!(kubernetes::pv_update_errors(&bare, &pv).is_empty());
 }

@@ -607,10 +607,12 @@ fn assert_h1_bookkeeping(
         .map(|k| k.as_str())
         .collect::<Vec<_>>()
         .join("\n");
-    prop_assert_eq!(
-        annotation(host, MANAGED_ANNOTATIONS),
-        (!managed.is_empty()).then_some(managed.as_str())
-    );
+    // H1 writes the list at creation; U5 (as vcluster's Sync) leaves it as it is afterwards.
+    let expected = match existing {
+        Some(existing) => annotation(existing, MANAGED_ANNOTATIONS),
+        None => (!managed.is_empty()).then_some(managed.as_str()),
+    };
+    prop_assert_eq!(annotation(host, MANAGED_ANNOTATIONS), expected);
     prop_assert_eq!(label(host, MANAGED_BY), Some(cluster.cluster_marker()));
     // A label key the tenant wrote that already is N5's host key of a reserved one (value
     // "forged" in the generators) is dropped, never copied.

@@ -170,3 +170,98 @@ pub fn pvc_update_errors(old: &Value, new: &Value) -> Vec<String> {
     }
     errors
 }
+
+/// The volume source fields of a PV spec (`PersistentVolumeSource`, inlined in the spec).
+const PV_SOURCES: [&str; 22] = [
+    "awsElasticBlockStore",
+    "azureDisk",
+    "azureFile",
+    "cephfs",
+    "cinder",
+    "csi",
+    "fc",
+    "flexVolume",
+    "flocker",
+    "gcePersistentDisk",
+    "glusterfs",
+    "hostPath",
+    "iscsi",
+    "local",
+    "nfs",
+    "photonPersistentDisk",
+    "portworxVolume",
+    "quobyte",
+    "rbd",
+    "scaleIO",
+    "storageos",
+    "vsphereVolume",
+];
+
+/// The errors Kubernetes gives for updating PV `old` to `new` (`ValidatePersistentVolumeUpdate`,
+/// `pkg/apis/core/validation`): the volume source is immutable after creation (compared as
+/// `apiequality.Semantic` does; a CSI `controllerExpandSecretRef` may be set where there was
+/// none), so is `volumeMode` (after the API server's default, `Filesystem`), and node affinity
+/// may only be set where there was none; `volumeAttributesClassName` may not go from a value
+/// to none.
+pub fn pv_update_errors(old: &Value, new: &Value) -> Vec<String> {
+    let mut errors = Vec::new();
+    let empty = Value::Object(Map::new());
+    let spec = |v: &Value| v.get("spec").cloned().unwrap_or_else(|| empty.clone());
+    let (old_spec, new_spec) = (spec(old), spec(new));
+    let source = |s: &Value, allow_expand: bool| {
+        let mut out = Map::new();
+        for key in PV_SOURCES {
+            if let Some(v) = s.get(key).filter(|v| !v.is_null()) {
+                out.insert(key.to_owned(), semantic(v, Some(key)));
+            }
+        }
+        if allow_expand && let Some(csi) = out.get_mut("csi").and_then(Value::as_object_mut) {
+            csi.remove("controllerExpandSecretRef");
+        }
+        Value::Object(out)
+    };
+    let expand_added = old_spec["csi"].is_object()
+        && old_spec["csi"]
+            .get("controllerExpandSecretRef")
+            .is_none_or(Value::is_null)
+        && new_spec["csi"]
+            .get("controllerExpandSecretRef")
+            .is_some_and(|v| !v.is_null());
+    if source(&old_spec, expand_added) != source(&new_spec, expand_added) {
+        errors.push(
+            "spec.persistentvolumesource: Forbidden: spec.persistentvolumesource is immutable \
+             after creation"
+                .to_owned(),
+        );
+    }
+    let mode = |s: &Value| {
+        s.get("volumeMode")
+            .and_then(Value::as_str)
+            .unwrap_or("Filesystem")
+            .to_owned()
+    };
+    if mode(&old_spec) != mode(&new_spec) {
+        errors.push("volumeMode: Invalid value: field is immutable".to_owned());
+    }
+    let affinity = |s: &Value| {
+        s.get("nodeAffinity")
+            .filter(|v| !v.is_null())
+            .map(|v| semantic(v, None))
+    };
+    if affinity(&old_spec).is_some() && affinity(&old_spec) != affinity(&new_spec) {
+        errors.push("nodeAffinity: Invalid value: field is immutable".to_owned());
+    }
+    let class = |s: &Value| {
+        s.get("volumeAttributesClassName")
+            .filter(|v| !v.is_null())
+            .cloned()
+    };
+    if class(&old_spec).is_some() && class(&new_spec).is_none() {
+        errors.push(
+            "spec.volumeAttributesClassName: Forbidden: update from non-nil value to nil is \
+             forbidden"
+                .to_owned(),
+        );
+    }
+    errors
+}

@@ -8,8 +8,7 @@ use crate::cluster::VirtualCluster;
 use crate::explain::{Input, Rule, Source, Why};
 use crate::host_meta::crosses_to_host;
 use crate::wellknown::{
-    MANAGED_ANNOTATIONS_ANNOTATION, PV_CONTROLLER_ANNOTATIONS, TRANSLATED_LABEL_KEYS,
-    is_bookkeeping_annotation,
+    PV_CONTROLLER_ANNOTATIONS, TRANSLATED_LABEL_KEYS, is_bookkeeping_annotation,
 };
 
 type StringMap = BTreeMap<String, String>;
@@ -81,16 +80,13 @@ pub(super) struct MapPair<'a> {
 }
 
 /// B2 for labels and annotations: `virtual_meta` and `host_meta` (the current metadata, as
-/// copies to write into) get the other side's changes. `tenant_made`: the host PV is made from
-/// the virtual one (H1), so its `managed-annotations` lists the virtual keys it carries, as H1
-/// writes it.
-#[allow(clippy::too_many_arguments)]
+/// copies to write into) get the other side's changes. The host's `managed-annotations`, a
+/// bookkeeping key, is left as it is (U5, as vcluster's `Sync` does: H1 writes it at creation).
 pub(super) fn sync_metadata(
     labels: [MapPair<'_>; 2],
     annotations: [MapPair<'_>; 2],
     virtual_meta: &mut ObjectMeta,
     host_meta: &mut ObjectMeta,
-    tenant_made: bool,
     cluster: &VirtualCluster,
     why: &mut Why,
 ) {
@@ -112,41 +108,6 @@ pub(super) fn sync_metadata(
         cluster,
         why,
     );
-    if tenant_made {
-        recompute_managed_annotations(
-            virtual_meta.annotations.as_ref(),
-            &mut host_meta.annotations,
-        );
-    }
-}
-
-/// B2 with H1: the host's `managed-annotations` is what H1 writes for the virtual annotations:
-/// the keys that cross, sorted, `\n`-joined; absent when none.
-fn recompute_managed_annotations(
-    virtual_annotations: Option<&StringMap>,
-    host_annotations: &mut Option<StringMap>,
-) {
-    let mut managed = String::new();
-    for key in virtual_annotations
-        .into_iter()
-        .flatten()
-        .map(|(k, _)| k)
-        .filter(|k| crosses_to_host(k, &PV_CONTROLLER_ANNOTATIONS))
-    {
-        if !managed.is_empty() {
-            managed.push('\n');
-        }
-        managed.push_str(key);
-    }
-    let map = host_annotations.get_or_insert_with(StringMap::new);
-    if managed.is_empty() {
-        map.remove(MANAGED_ANNOTATIONS_ANNOTATION);
-    } else if map.get(MANAGED_ANNOTATIONS_ANNOTATION) != Some(&managed) {
-        map.insert(MANAGED_ANNOTATIONS_ANNOTATION.to_owned(), managed);
-    }
-    if map.is_empty() {
-        *host_annotations = None;
-    }
 }
 
 /// B2 for one metadata map: the changed side's diff is applied to the other side's map
@@ -262,32 +223,6 @@ mod tests {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect()
-    }
-
-    #[test]
-    fn b2_managed_annotations_follow_the_virtual_keys() {
-        let virtual_annotations = map(&[
-            ("b", "1"),
-            ("a", "2"),
-            ("vcluster.loft.sh/object-name", "x"),
-        ]);
-        let mut host = Some(map(&[
-            (MANAGED_ANNOTATIONS_ANNOTATION, "a"),
-            ("other", "1"),
-        ]));
-        recompute_managed_annotations(Some(&virtual_annotations), &mut host);
-        assert_eq!(
-            host.as_ref()
-                .unwrap()
-                .get(MANAGED_ANNOTATIONS_ANNOTATION)
-                .unwrap(),
-            "a\nb"
-        );
-        recompute_managed_annotations(None, &mut host);
-        assert_eq!(host, Some(map(&[("other", "1")])));
-        let mut only_managed = Some(map(&[(MANAGED_ANNOTATIONS_ANNOTATION, "a")]));
-        recompute_managed_annotations(None, &mut only_managed);
-        assert_eq!(only_managed, None);
     }
 
     #[test]

@@ -53,8 +53,8 @@ pub(crate) struct Side<'a> {
 ///   host class is N3 of the virtual one and the virtual class never changes. Labels and
 ///   annotations: the side that changed pushes its added, changed and removed keys to the other
 ///   (virtual first; labels through N5); bookkeeping keys, `host-pv` and CSI secret
-///   references never cross. For a tenant's own PV the host's `managed-annotations` is what H1
-///   writes.
+///   references never cross. The host's `managed-annotations` stays as H1 wrote it (U5, as
+///   vcluster's `Sync`).
 /// - **R2**: a side without a last-synced version counts as unchanged, except that the virtual
 ///   labels count as changed (vcluster's object cache on first sight).
 ///
@@ -169,7 +169,6 @@ pub(crate) fn keep_in_step(
         ],
         &mut virtual_meta,
         &mut host_meta,
-        tenant_made,
         cluster,
         why,
     );
