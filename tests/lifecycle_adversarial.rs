@@ -434,7 +434,11 @@ fn step(attack: Attack, i: usize, world: &World) -> Option<Step> {
         Attack::ForgedMirror => {
             let target = ["vc-etcd", "team-b-db", "team-c-old", "other-vc-pv"][i % 4];
             let Object::PersistentVolume(mut pv) = tenant_pv(
-                if i.is_multiple_of(2) { target } else { "forged" },
+                if i.is_multiple_of(2) {
+                    target
+                } else {
+                    "forged"
+                },
                 json!({"csi": {"driver": "ebs.csi.aws.com", "volumeHandle": "vol-forged"}}),
                 "gp3",
                 Some(("shop", "data")),

@@ -359,11 +359,38 @@ mod tests {
                 json!({"hostPath": {"path": "/var/a"}}),
                 json!({"local": {"path": "/var/a"}}),
             ),
+            (
+                json!({"awsElasticBlockStore": {"volumeID": "aws://eu-west-1a/vol-1"}}),
+                json!({"awsElasticBlockStore": {"volumeID": "aws://eu-west-1a/vol-2"}}),
+            ),
+            (
+                json!({"fc": {"wwids": ["3600508b400105e210000900000490000"]}}),
+                json!({"fc": {"wwids": ["3600508b400105e210000900000490001"]}}),
+            ),
+            (
+                json!({"fc": {"targetWWNs": ["a"], "lun": 0}}),
+                json!({"fc": {"targetWWNs": ["a"], "lun": 1}}),
+            ),
         ];
         for (a, b) in pairs {
             let (x, y) = (identity(a.clone()).unwrap(), identity(b.clone()).unwrap());
             assert!(!x.overlaps(&y) && !y.overlaps(&x), "{a} {b}");
         }
+    }
+
+    #[test]
+    fn t2_fc_names_its_disk_by_wwns_or_else_wwids() {
+        let by_wwids =
+            identity(json!({"fc": {"targetWWNs": [], "wwids": ["ABC", "def"]}})).unwrap();
+        let same = identity(json!({"fc": {"wwids": ["DEF", "abc"]}})).unwrap();
+        assert!(by_wwids.overlaps(&same));
+        assert_eq!(by_wwids.source(), "fc");
+        assert_eq!(by_wwids.to_string(), "fc abc def");
+        let by_wwns = identity(json!({"fc": {"targetWWNs": ["B", "a"], "lun": 2}})).unwrap();
+        assert_eq!(by_wwns.to_string(), "fc a b 2");
+        let ebs = identity(json!({"awsElasticBlockStore": {"volumeID": "aws://z/vol-9"}})).unwrap();
+        assert_eq!(ebs.to_string(), "awsElasticBlockStore vol-9");
+        assert_eq!(ebs.source(), "awsElasticBlockStore");
     }
 
     #[test]
