@@ -138,7 +138,7 @@ fn story() -> BoxedStrategy<Story> {
             FakeReclaimPolicy::FromStorageClass,
             FakeReclaimPolicy::Inherit,
         ]),
-        prop::collection::vec((select(ATTACKS.to_vec()), 0usize..64), 1..8),
+        prop::collection::vec((select(ATTACKS.to_vec()), 0usize..64), 1..11),
     )
         .prop_map(|(sync, to_host, legacy, fake_policy, steps)| Story {
             pv_mode: if sync { PvMode::Sync } else { PvMode::Fake },
@@ -713,7 +713,9 @@ fn check(
 fn t0_y3_no_story_of_a_tenant_reaches_what_is_not_its_own() {
     let reached: Vec<(&'static str, usize)> = ATTACKS
         .iter()
-        .map(|attack| (attack_name(*attack), 8))
+        // Some attacks need an object an earlier step made (a virtual PV to edit): about one
+        // story in seven plays them, so 5% is far enough below to never be luck.
+        .map(|attack| (attack_name(*attack), 5))
         .chain([
             ("a step was played", 90),
             ("sync mode", 30),
